@@ -1,0 +1,86 @@
+#pragma once
+/// Policies on a scenario's timeline, and the registry that maps a scenario's `kind = "..."`
+/// to the code that reads and applies it. Adding a kind means adding a file under
+/// models/src/policy/ that defines `register_policy_<file name>(PolicyRegistry&)`.
+
+#include "tradesim/models/world.hpp"
+#include "tradesim/sim/diagnostics.hpp"
+#include "tradesim/sim/calendar.hpp"
+#include "tradesim/sim/spec.hpp"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tradesim::models {
+
+/// Mutable policy state of the economy that policies write in the policy phase.
+struct PolicyState {
+    Dims dims;
+    std::vector<double> tariff; ///< ad valorem tariff t_ijk as a fraction (0.25 = 25 %)
+};
+
+/// One line in a run's event log.
+struct Event {
+    int step = 0;
+    std::string date; ///< YYYY-MM
+    std::string kind; ///< e.g. "tariff", "tariff_end"
+    std::string importer;
+    std::string exporter;
+    std::string sector; ///< sector code, "all" or a list joined by ';'
+    double value = 0;   ///< kind-specific number (tariff: rate or increase in percent)
+    std::string message;
+};
+
+/// A policy read from a scenario, frozen before the run.
+class Policy {
+public:
+    virtual ~Policy() = default;
+    [[nodiscard]] virtual const std::string& kind() const noexcept = 0;
+    /// First step in force.
+    [[nodiscard]] int start_step() const noexcept { return start_step_; }
+    /// First step no longer in force (steps() when it never ends in the run).
+    [[nodiscard]] int end_step() const noexcept { return end_step_; }
+    /// Writes this policy's effect on `state`; called every step it is in force, in
+    /// timeline order, after the state was reset to the baseline.
+    virtual void apply(PolicyState& state) const = 0;
+    /// Event logged on the step the policy starts (and ends, with `ending`).
+    [[nodiscard]] virtual Event describe(bool ending) const = 0;
+
+protected:
+    int start_step_ = 0;
+    int end_step_ = 0;
+};
+
+/// Everything a policy reader needs to check its fields.
+struct PolicyContext {
+    const World& world;
+    const sim::Calendar& calendar;
+    std::string key_path; ///< e.g. "policy[3]" for messages
+    int start_step = 0;
+    int end_step = 0;
+    sim::Diagnostics& problems;
+};
+
+/// Reads one [[policy]] table (date, kind and `end` already checked); adds problems to
+/// ctx.problems and returns nullptr when the table is invalid. Must consume every key
+/// it knows in `keys_used` so the caller can report unknown ones.
+using PolicyReader = std::function<std::unique_ptr<Policy>(
+    const sim::SpecNode& table, PolicyContext& ctx, std::vector<std::string>& keys_used)>;
+
+class PolicyRegistry {
+public:
+    /// The registry with every built-in kind.
+    static const PolicyRegistry& builtin();
+    void add(const std::string& kind, PolicyReader reader);
+    [[nodiscard]] const PolicyReader* find(const std::string& kind) const;
+    [[nodiscard]] std::vector<std::string> kinds() const;
+
+private:
+    std::map<std::string, PolicyReader> readers_;
+};
+
+} // namespace tradesim::models

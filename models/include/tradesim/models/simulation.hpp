@@ -1,0 +1,47 @@
+#pragma once
+/// Runs a scenario step by step through the fixed schedule of phases and hands each step's
+/// results to an observer (the run store, a test, a progress display).
+
+#include "tradesim/models/economy.hpp"
+#include "tradesim/models/policy.hpp"
+#include "tradesim/models/scenario.hpp"
+#include "tradesim/sim/table.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tradesim::models {
+
+/// What one step produced; valid only during the observer call.
+struct StepView {
+    int step = 0;
+    std::string date; ///< YYYY-MM of the step's first month
+    const sim::ColumnTable& countries;
+    const std::vector<double>& flows; ///< X_ijk, exporter-major (Dims::flow)
+    const std::vector<Event>& events; ///< events of this step
+    std::uint64_t state_hash = 0;     ///< hash of countries and flows (XXH3)
+    int solver_iterations = 0;
+};
+
+class RunObserver {
+public:
+    virtual ~RunObserver() = default;
+    /// Called after every step, in step order.
+    virtual void on_step(const StepView& view) = 0;
+};
+
+struct RunResult {
+    int steps = 0;
+    std::uint64_t final_hash = 0;
+    /// Country tables of the first and last step, for summaries.
+    sim::ColumnTable first;
+    sim::ColumnTable last;
+    std::vector<Event> events;
+};
+
+/// Runs every step of `scenario`. Thread count comes from the sim::ThreadScope in force.
+/// Throws NumericalError when a step does not clear.
+RunResult run_scenario(const Scenario& scenario, RunObserver& observer);
+
+} // namespace tradesim::models

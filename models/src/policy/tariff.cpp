@@ -1,0 +1,266 @@
+// Policy kind "tariff": an importer's ad valorem tariff on goods from exporters in sectors,
+// set to a rate or raised by an increase (percentage points), from a date, optionally until
+// an end date.
+
+#include "tradesim/models/policy.hpp"
+
+#include "detail/fields.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace tradesim::models {
+namespace {
+
+// Lowest tariff change: a cut of 99 % of the price keeps 1 + t positive.
+constexpr double min_tariff = -0.99;
+
+struct Codes {
+    std::vector<std::size_t> index;
+    std::vector<std::string> names;
+    std::string label; ///< "USA", "all" or "DEU;FRA"
+};
+
+class TariffPolicy final : public Policy {
+public:
+    TariffPolicy(int start, int end, Codes importers, Codes exporters, Codes sectors, bool is_rate,
+                 std::vector<double> percent, std::string note, std::string date,
+                 std::string end_date)
+        : importers_(std::move(importers)), exporters_(std::move(exporters)),
+          sectors_(std::move(sectors)), is_rate_(is_rate), percent_(std::move(percent)),
+          note_(std::move(note)), date_(std::move(date)), end_date_(std::move(end_date)) {
+        start_step_ = start;
+        end_step_ = end;
+    }
+
+    [[nodiscard]] const std::string& kind() const noexcept override { return kind_; }
+
+    void apply(PolicyState& state) const override {
+        for (std::size_t j : importers_.index) {
+            for (std::size_t i : exporters_.index) {
+                if (i == j) {
+                    continue; // a country does not tariff itself
+                }
+                for (std::size_t s = 0; s < sectors_.index.size(); ++s) {
+                    const double value = percent_[s] / 100.0;
+                    double& t = state.tariff[state.dims.flow(i, j, sectors_.index[s])];
+                    // Tariffs are changes from the baseline; the cost factor 1 + t stays positive.
+                    t = std::max(min_tariff, is_rate_ ? value : t + value);
+                }
+            }
+        }
+    }
+
+    [[nodiscard]] Event describe(bool ending) const override {
+        Event e;
+        e.step = ending ? end_step_ : start_step_;
+        e.date = ending ? end_date_ : date_;
+        e.kind = ending ? "tariff_end" : "tariff";
+        e.importer = importers_.label;
+        e.exporter = exporters_.label;
+        e.sector = sectors_.label;
+        // A single number for a uniform change, else the trade-unweighted mean.
+        double mean = 0.0;
+        bool uniform = true;
+        for (double p : percent_) {
+            mean += p / static_cast<double>(percent_.size());
+            uniform = uniform && p == percent_.front();
+        }
+        e.value = mean;
+        const std::string on =
+            fmt::format("{}'s tariff on {} goods ({})", importers_.label, exporters_.label,
+                        sectors_.label == "all" ? "all sectors" : sectors_.label);
+        std::string amounts;
+        if (uniform) {
+            amounts = fmt::format("{}", percent_.front());
+        } else {
+            for (std::size_t s = 0; s < percent_.size(); ++s) {
+                amounts += fmt::format("{}{} {}", s ? ", " : "", sectors_.names[s], percent_[s]);
+            }
+        }
+        if (ending) {
+            e.message = fmt::format("{} ends", on);
+        } else if (is_rate_) {
+            e.message = fmt::format("{} set to {} %", on, amounts);
+        } else {
+            e.message = fmt::format("{} {} by {} points", on, mean >= 0 ? "raised" : "cut",
+                                    amounts);
+        }
+        if (!note_.empty()) {
+            e.message += " — " + note_;
+        }
+        return e;
+    }
+
+private:
+    std::string kind_ = "tariff";
+    Codes importers_, exporters_, sectors_;
+    bool is_rate_;
+    std::vector<double> percent_; ///< per entry of sectors_.index
+    std::string note_, date_, end_date_;
+};
+
+// Resolves country or sector codes; "all" means every one.
+std::optional<Codes> resolve(detail::Fields& f, const std::string& key, bool required,
+                             const std::vector<std::string>& known, const char* what) {
+    const auto list = f.string_list(key, required);
+    if (!list) {
+        if (required) {
+            return std::nullopt;
+        }
+        Codes all;
+        all.label = "all";
+        for (std::size_t i = 0; i < known.size(); ++i) {
+            all.index.push_back(i);
+            all.names.push_back(known[i]);
+        }
+        return all;
+    }
+    Codes out;
+    bool ok = true;
+    for (const auto& [code, where] : *list) {
+        if (code == "all" && list->size() == 1) {
+            for (std::size_t i = 0; i < known.size(); ++i) {
+                out.index.push_back(i);
+                out.names.push_back(known[i]);
+            }
+            out.label = "all";
+            return out;
+        }
+        const auto it = std::find(known.begin(), known.end(), code);
+        if (it == known.end()) {
+            f.problems().error(where, fmt::format("unknown {} \"{}\" in {}{}", what, code,
+                                                  f.key_path(key),
+                                                  sim::did_you_mean(code, known)));
+            ok = false;
+            continue;
+        }
+        out.index.push_back(static_cast<std::size_t>(it - known.begin()));
+        out.names.push_back(code);
+        out.label += (out.label.empty() ? "" : ";") + code;
+    }
+    if (!ok) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+// Reads `rate` or `increase`: a number for every sector in `sectors`, or a table
+// { SECTOR = value } that names the sectors itself.
+struct Amounts {
+    bool is_rate = false;
+    Codes sectors;
+    std::vector<double> percent;
+};
+
+std::optional<Amounts> read_amounts(detail::Fields& f, PolicyContext& ctx) {
+    const sim::SpecNode* rate = f.node("rate");
+    const sim::SpecNode* increase = f.node("increase");
+    if (rate != nullptr && increase != nullptr) {
+        f.error("increase", fmt::format("{} gives both rate and increase; use one", ctx.key_path));
+        return std::nullopt;
+    }
+    if (rate == nullptr && increase == nullptr) {
+        ctx.problems.error(f.where(),
+                           fmt::format("{} needs rate (percent) or increase (percentage points)",
+                                       ctx.key_path));
+        return std::nullopt;
+    }
+    Amounts out;
+    out.is_rate = rate != nullptr;
+    const std::string key = out.is_rate ? "rate" : "increase";
+    const sim::SpecNode& node = out.is_rate ? *rate : *increase;
+    const double lo = out.is_rate ? 0.0 : -99.0;
+    const auto sector_codes = ctx.world.sector_codes();
+    bool ok = true;
+    const auto check = [&](double v, const sim::Location& where, const std::string& path) {
+        if (!(v >= lo && v <= 1000.0)) {
+            ctx.problems.error(where, fmt::format("{} = {} must be {} between {} and 1000", path, v,
+                                                  out.is_rate ? "a percentage" : "a change",
+                                                  lo));
+            ok = false;
+        }
+    };
+    if (node.is_table()) {
+        if (f.node("sectors") != nullptr) {
+            f.error("sectors", fmt::format("{}: give sectors or a table of {} by sector, not both",
+                                           ctx.key_path, key));
+            return std::nullopt;
+        }
+        for (const auto& [code, value] : node.members()) {
+            const std::string path = f.key_path(key) + "." + code;
+            const auto it = std::find(sector_codes.begin(), sector_codes.end(), code);
+            if (it == sector_codes.end()) {
+                ctx.problems.error(value.where(),
+                                   fmt::format("unknown sector \"{}\" in {}{}", code, path,
+                                               sim::did_you_mean(code, sector_codes)));
+                ok = false;
+                continue;
+            }
+            if (!value.is_number()) {
+                ctx.problems.error(value.where(), fmt::format("{} must be a number, not {}", path,
+                                                              value.kind_name()));
+                ok = false;
+                continue;
+            }
+            check(value.as_number(), value.where(), path);
+            out.sectors.index.push_back(static_cast<std::size_t>(it - sector_codes.begin()));
+            out.sectors.names.push_back(code);
+            out.sectors.label += (out.sectors.label.empty() ? "" : ";") + code;
+            out.percent.push_back(value.as_number());
+        }
+        if (node.members().empty()) {
+            ctx.problems.error(node.where(), fmt::format("{} is an empty table", f.key_path(key)));
+            ok = false;
+        }
+        return ok ? std::optional<Amounts>(std::move(out)) : std::nullopt;
+    }
+    if (!node.is_number()) {
+        ctx.problems.error(node.where(),
+                           fmt::format("{} must be a number or a table by sector, not {}",
+                                       f.key_path(key), node.kind_name()));
+        return std::nullopt;
+    }
+    check(node.as_number(), node.where(), f.key_path(key));
+    auto sectors = resolve(f, "sectors", false, sector_codes, "sector");
+    if (!sectors || !ok) {
+        return std::nullopt;
+    }
+    out.sectors = std::move(*sectors);
+    out.percent.assign(out.sectors.index.size(), node.as_number());
+    return out;
+}
+
+std::unique_ptr<Policy> read_tariff(const sim::SpecNode& table, PolicyContext& ctx,
+                                    std::vector<std::string>& keys_used) {
+    const std::vector<std::string> keys = {"importer", "exporter", "sectors",
+                                           "rate",     "increase", "note"};
+    keys_used.insert(keys_used.end(), keys.begin(), keys.end());
+    detail::Fields f(table, ctx.key_path, ctx.problems, {});
+    const auto countries = ctx.world.country_codes();
+    const auto importers = resolve(f, "importer", true, countries, "country");
+    const auto exporters = resolve(f, "exporter", true, countries, "country");
+    auto amounts = read_amounts(f, ctx);
+    const auto note = f.string("note", false);
+    if (!importers || !exporters || !amounts) {
+        return nullptr;
+    }
+    if (importers->index.size() == 1 && exporters->index.size() == 1 &&
+        importers->index[0] == exporters->index[0]) {
+        f.error("exporter",
+                fmt::format("{}: importer and exporter are the same country", ctx.key_path));
+        return nullptr;
+    }
+    const auto* end = table.find("end");
+    return std::make_unique<TariffPolicy>(
+        ctx.start_step, ctx.end_step, *importers, *exporters, std::move(amounts->sectors),
+        amounts->is_rate, std::move(amounts->percent), note.value_or(""),
+        ctx.calendar.date_of(ctx.start_step).str(),
+        end != nullptr ? ctx.calendar.date_of(ctx.end_step).str() : std::string{});
+}
+
+} // namespace
+
+void register_policy_tariff(PolicyRegistry& registry) { registry.add("tariff", read_tariff); }
+
+} // namespace tradesim::models

@@ -1,0 +1,68 @@
+#include "tradesim/models/simulation.hpp"
+
+#include "tradesim/sim/schedule.hpp"
+#include "tradesim/sim/state_hash.hpp"
+
+namespace tradesim::models {
+
+RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
+    const World& world = *scenario.world;
+    Economy economy(scenario);
+    PolicyState policy{world.dims, std::vector<double>(world.dims.flow_count(), 0.0)};
+    std::vector<Event> step_events;
+    RunResult result;
+    std::uint64_t hash = 0;
+
+    sim::Schedule schedule;
+    schedule.set(sim::Phase::policy, "timeline", [&](int step) {
+        // Rebuild the policy state from the baseline each step: a policy's effect lasts
+        // exactly from its start to its end step, and the timeline order decides overlaps.
+        std::fill(policy.tariff.begin(), policy.tariff.end(), 0.0);
+        step_events.clear();
+        for (const auto& p : scenario.policies) {
+            if (p->start_step() <= step && step < p->end_step()) {
+                p->apply(policy);
+            }
+            if (p->start_step() == step) {
+                step_events.push_back(p->describe(false));
+            }
+            if (p->end_step() == step && step < scenario.calendar.steps()) {
+                step_events.push_back(p->describe(true));
+            }
+        }
+    });
+    schedule.set(sim::Phase::market_clearing, "armington_ces", [&](int) {
+        economy.step(policy, scenario.calendar.months_per_step());
+    });
+    schedule.set(sim::Phase::record, "observer", [&](int step) {
+        sim::StateHash h;
+        const auto& table = economy.countries();
+        for (std::size_t c = 0; c < table.columns(); ++c) {
+            h.add(table.column(c));
+        }
+        h.add(std::span<const double>(economy.flows()));
+        hash = h.value();
+        const StepView view{step,
+                            scenario.calendar.date_of(step).str(),
+                            table,
+                            economy.flows(),
+                            step_events,
+                            hash,
+                            economy.iterations()};
+        observer.on_step(view);
+        if (step == 0) {
+            result.first = table;
+        }
+        result.events.insert(result.events.end(), step_events.begin(), step_events.end());
+    });
+
+    for (int step = 0; step < scenario.calendar.steps(); ++step) {
+        schedule.run_step(step);
+    }
+    result.steps = scenario.calendar.steps();
+    result.final_hash = hash;
+    result.last = economy.countries();
+    return result;
+}
+
+} // namespace tradesim::models

@@ -1,0 +1,114 @@
+#pragma once
+/// The result file of a run: one HDF5 file holding metadata and per-step tables, written as
+/// the run goes (chunked, compressed, flushed regularly) so that a killed run leaves a file
+/// readable up to its last flushed step. HDF5 stays inside output/.
+///
+/// Layout (format "tradesim-run", version 1):
+///   /                 attributes: format, format_version, program_version, scenario_name,
+///                     scenario_path, seed, threads, started_at, finished_at, status
+///                     ("running" | "complete" | "failed"), steps_planned, calendar_start,
+///                     step_length
+///   /metadata/scenario_text       the scenario file(s) as given (string)
+///   /metadata/scenario_resolved   the merged scenario as TOML (string)
+///   /metadata/countries           country codes (string[N])
+///   /metadata/country_names       names (string[N])
+///   /metadata/sectors             sector codes (string[K])
+///   /metadata/country_variables   variable names (string[V]); attribute-free companion
+///   /metadata/country_units       their units (string[V])
+///   /steps/date                   YYYY-MM per step (string[S], extendible)
+///   /steps/state_hash             XXH3 of the step's state (uint64[S])
+///   /steps/solver_iterations      (int32[S])
+///   /countries                    float64[S][N][V]
+///   /flows                        float64[S][N][N][K], exporter, importer, sector
+///   /events/{step,date,kind,importer,exporter,sector,value,message}   columns, extendible
+
+#include "tradesim/models/scenario.hpp"
+#include "tradesim/models/simulation.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace tradesim::output {
+
+struct RunInfo {
+    std::string program_version;
+    int threads = 1;
+    std::string started_at; ///< ISO 8601 UTC
+};
+
+/// Writes a run file. Implements RunObserver so it can be handed to run_scenario().
+class RunWriter : public models::RunObserver {
+public:
+    /// Creates `path` (and missing parent folders). Throws IoError if it exists and `force`
+    /// is false, or if it cannot be created.
+    RunWriter(const std::string& path, const models::Scenario& scenario, const RunInfo& info,
+              bool force);
+    ~RunWriter() override;
+    RunWriter(const RunWriter&) = delete;
+    RunWriter& operator=(const RunWriter&) = delete;
+
+    void on_step(const models::StepView& view) override;
+    /// Marks the run complete (or failed), writes finished_at and closes the file.
+    void finish(bool ok);
+    [[nodiscard]] const std::string& path() const noexcept;
+
+    /// Steps between flushes to disk (default 12; every step is flushed when 1).
+    void set_flush_interval(int steps);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// A table read back from a run file, ready for CSV.
+struct CsvTable {
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+};
+
+/// Reads a run file. Throws IoError when the file is missing or not a tradesim run file.
+class RunReader {
+public:
+    explicit RunReader(const std::string& path);
+    ~RunReader();
+    RunReader(const RunReader&) = delete;
+    RunReader& operator=(const RunReader&) = delete;
+
+    [[nodiscard]] std::string attribute(const std::string& name) const; ///< "" when absent
+    [[nodiscard]] int steps() const;                         ///< steps written
+    [[nodiscard]] std::vector<std::string> countries() const;
+    [[nodiscard]] std::vector<std::string> sectors() const;
+    [[nodiscard]] std::vector<std::string> country_variables() const;
+    [[nodiscard]] std::vector<std::string> dates() const;
+    [[nodiscard]] std::vector<std::uint64_t> state_hashes() const;
+    [[nodiscard]] std::string scenario_text() const;
+    [[nodiscard]] std::string scenario_resolved() const;
+    /// countries[step][country][variable], row-major.
+    [[nodiscard]] std::vector<double> country_values(int step) const;
+    /// flows[step][exporter][importer][sector], row-major.
+    [[nodiscard]] std::vector<double> flow_values(int step) const;
+    [[nodiscard]] std::vector<models::Event> events() const;
+
+    /// Names of the tables `export` knows: countries, flows, events, steps.
+    [[nodiscard]] static std::vector<std::string> table_names();
+    /// Writes `table` as CSV (header row first) for every step, or only `step` when >= 0.
+    /// Throws UsageError for an unknown table or a step out of range.
+    void write_csv(const std::string& table, int step, std::ostream& out) const;
+
+    /// Datasets with shape and stored (compressed) bytes, for `inspect`.
+    struct DatasetInfo {
+        std::string path;
+        std::vector<std::uint64_t> shape;
+        std::uint64_t stored_bytes = 0;
+    };
+    [[nodiscard]] std::vector<DatasetInfo> datasets() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace tradesim::output

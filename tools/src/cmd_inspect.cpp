@@ -1,0 +1,45 @@
+#include "commands.hpp"
+#include "tradesim/output/run_store.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace tradesim::tools {
+
+int inspect_command(const std::string& run_file) {
+    const output::RunReader run(run_file);
+    const auto dates = run.dates();
+    fmt::print("file        {}\n", run_file);
+    fmt::print("status      {}\n", run.attribute("status"));
+    fmt::print("scenario    {} ({})\n", run.attribute("scenario_name"),
+               run.attribute("scenario_path"));
+    fmt::print("seed        {}\n", run.attribute("seed"));
+    fmt::print("threads     {}\n", run.attribute("threads"));
+    fmt::print("version     tradesim {}\n", run.attribute("program_version"));
+    fmt::print("started     {}\n", run.attribute("started_at"));
+    fmt::print("finished    {}\n", run.attribute("finished_at"));
+    fmt::print("steps       {} of {} ({} per step){}\n", run.steps(),
+               run.attribute("steps_planned"), run.attribute("step_length"),
+               dates.empty() ? std::string{}
+                             : fmt::format(", {} to {}", dates.front(), dates.back()));
+    const auto hashes = run.state_hashes();
+    if (!hashes.empty()) {
+        fmt::print("final hash  {:016x}\n", hashes.back());
+    }
+    fmt::print("countries   {}: {}\n", run.countries().size(), fmt::join(run.countries(), " "));
+    fmt::print("sectors     {}: {}\n", run.sectors().size(), fmt::join(run.sectors(), " "));
+    fmt::print("variables   {}\n", fmt::join(run.country_variables(), " "));
+    fmt::print("events      {}\n", run.events().size());
+    fmt::print("\ntables (tradesim export {} TABLE):\n", run_file);
+    for (const auto& name : output::RunReader::table_names()) {
+        fmt::print("  {}\n", name);
+    }
+    fmt::print("\ndatasets:\n");
+    for (const auto& d : run.datasets()) {
+        fmt::print("  {:<32} [{}]  {:.1f} KiB stored\n", d.path, fmt::join(d.shape, " x "),
+                   static_cast<double>(d.stored_bytes) / 1024.0);
+    }
+    return 0;
+}
+
+} // namespace tradesim::tools

@@ -1,0 +1,39 @@
+#pragma once
+// The subcommands of `tradesim`. Each returns the process exit code; errors are thrown as
+// tradesim::sim::Error and mapped to exit codes in main.
+
+#include <string>
+#include <vector>
+
+namespace tradesim::tools {
+
+struct RunOptions {
+    std::string scenario;
+    std::string out;
+    bool force = false;
+    bool quiet = false;
+    int threads = 1;
+};
+int run_command(const RunOptions& options);
+
+int validate_command(const std::vector<std::string>& files);
+
+int inspect_command(const std::string& run_file);
+
+struct ExportOptions {
+    std::string run_file;
+    std::string table;
+    int step = -1;
+};
+int export_command(const ExportOptions& options);
+
+struct BenchOptions {
+    std::string scenario;
+    int repeat = 5;
+    std::vector<int> threads{1, 2};
+};
+int bench_command(const BenchOptions& options);
+
+[[nodiscard]] const char* version();
+
+} // namespace tradesim::tools

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs the whole test suite through ctest.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/tools/setup.sh"
+"$root/tools/build.sh" "$@"
+ctest --test-dir "${TRADESIM_BUILD_DIR:-$root/build}" --output-on-failure -j "$(nproc)"
