@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Command-line tests of `tradesim`, one case per ctest: cli.sh CASE TRADESIM SOURCE_DIR WORK_DIR
+set -uo pipefail
+case_name=$1
+tradesim=$2
+src=$3
+work=$4
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+small=$src/tests/scenarios/small_tariff.toml
+
+fail() { echo "FAIL: $*"; exit 1; }
+# expect_code CODE CMD...: runs CMD, stdout/stderr to files, checks the exit code.
+expect_code() {
+    local want=$1
+    shift
+    "$@" >out.txt 2>err.txt
+    local got=$?
+    [[ $got -eq $want ]] || { cat out.txt err.txt; fail "'$*' exited $got, expected $want"; }
+}
+contains() { grep -qF -- "$2" "$1" || { cat "$1"; fail "$1 lacks: $2"; }; }
+
+case $case_name in
+version)
+    expect_code 0 "$tradesim" --version
+    contains out.txt "tradesim 0."
+    ;;
+help_everywhere)
+    for sub in "" run validate inspect export bench; do
+        expect_code 0 "$tradesim" $sub --help
+        contains out.txt "Usage"
+    done
+    contains out.txt "Exit codes" || true
+    ;;
+no_subcommand)
+    expect_code 2 "$tradesim"
+    expect_code 2 "$tradesim" frobnicate
+    expect_code 2 "$tradesim" run
+    expect_code 2 "$tradesim" run "$small" --threads -3
+    ;;
+run_writes_file)
+    expect_code 0 "$tradesim" run "$small" --out r/small.h5 --quiet
+    [[ -s r/small.h5 ]] || fail "no result file"
+    contains out.txt "result    r/small.h5"
+    contains out.txt "24 steps"
+    # Default location: runs/<scenario>.h5 under the working directory, with a summary table.
+    expect_code 0 "$tradesim" run "$small"
+    [[ -s runs/small_tariff.h5 ]] || fail "no runs/small_tariff.h5"
+    contains out.txt "Exports"
+    contains out.txt "Welfare"
+    ;;
+refuses_overwrite)
+    expect_code 0 "$tradesim" run "$small" --out a.h5 --quiet
+    before=$(sha256sum a.h5)
+    expect_code 4 "$tradesim" run "$small" --out a.h5 --quiet
+    contains err.txt "exists"
+    contains err.txt "--force"
+    [[ "$(sha256sum a.h5)" == "$before" ]] || fail "existing file was changed"
+    ;;
+force_overwrites)
+    echo "not a run" > a.h5
+    expect_code 0 "$tradesim" run "$small" --out a.h5 --force --quiet
+    expect_code 0 "$tradesim" inspect a.h5
+    ;;
+inspect)
+    expect_code 0 "$tradesim" run "$small" --out a.h5 --quiet
+    expect_code 0 "$tradesim" inspect a.h5
+    for word in "status      complete" "small_tariff" "24 of 24" "/flows" "/countries" "events      2" "USA" "MAC"; do
+        contains out.txt "$word"
+    done
+    ;;
+export_tables)
+    expect_code 0 "$tradesim" run "$small" --out a.h5 --quiet
+    expect_code 0 "$tradesim" export a.h5 countries
+    head -1 out.txt | grep -q "^step,date,country,gdp," || fail "countries header: $(head -1 out.txt)"
+    [[ $(wc -l < out.txt) -eq $((1 + 24 * 41)) ]] || fail "countries rows: $(wc -l < out.txt)"
+    expect_code 0 "$tradesim" export a.h5 flows --step 3
+    head -1 out.txt | grep -q "^step,date,exporter,importer,sector,value" || fail "flows header"
+    [[ $(wc -l < out.txt) -eq $((1 + 41 * 41 * 10)) ]] || fail "flows rows: $(wc -l < out.txt)"
+    expect_code 0 "$tradesim" export a.h5 events
+    contains out.txt "tariff,USA,CHN"
+    contains out.txt "tariff_end,USA,CHN"
+    expect_code 0 "$tradesim" export a.h5 steps
+    [[ $(wc -l < out.txt) -eq 25 ]] || fail "steps rows"
+    ;;
+export_errors)
+    expect_code 0 "$tradesim" run "$small" --out a.h5 --quiet
+    expect_code 2 "$tradesim" export a.h5 flow
+    contains err.txt "did you mean"
+    expect_code 2 "$tradesim" export a.h5 countries --step 24
+    ;;
+validate_ok)
+    expect_code 0 "$tradesim" validate "$src/scenarios/baseline.toml" "$src/scenarios/us_china_tariffs_2018.toml" "$small"
+    contains out.txt "baseline.toml: ok"
+    # One bad file among good ones: all are reported, exit 3.
+    expect_code 3 "$tradesim" validate "$small" "$src/tests/bad_input/unknown_country.toml"
+    contains out.txt "small_tariff.toml: ok"
+    contains err.txt "unknown country"
+    ;;
+missing_file)
+    expect_code 4 "$tradesim" validate no_such.toml
+    contains err.txt "no_such.toml"
+    expect_code 4 "$tradesim" run no_such.toml --quiet
+    expect_code 4 "$tradesim" inspect no_such.h5
+    ;;
+not_a_run_file)
+    echo "hello" > fake.h5
+    expect_code 4 "$tradesim" inspect fake.h5
+    contains err.txt "fake.h5"
+    ;;
+determinism_threads)
+    # Same seed, any thread count, two runs: identical data (metadata aside).
+    for t in 1 2 4 1; do
+        expect_code 0 "$tradesim" run "$src/scenarios/us_china_tariffs_2018.toml" --out t$t.h5 --force --threads $t --quiet
+        for table in countries flows events steps; do
+            "$tradesim" export t$t.h5 $table > t${t}_$table.csv || fail "export"
+        done
+    done
+    for t in 2 4; do
+        for table in countries flows events steps; do
+            cmp -s t1_$table.csv t${t}_$table.csv || fail "$table differs between 1 and $t threads"
+        done
+    done
+    [[ $(wc -l < t1_steps.csv) -eq 49 ]] || fail "expected 48 steps"
+    ;;
+h5py_reads_result)
+    expect_code 0 "$tradesim" run "$small" --out a.h5 --quiet
+    python3 "$src/tests/output/read_with_h5py.py" a.h5 || fail "h5py could not read the result"
+    ;;
+tariff_story)
+    # The 2018-2019 rounds: US imports from China fall after the first round, China's
+    # retaliation cuts US exports to China, and trade is diverted to third countries.
+    expect_code 0 "$tradesim" run "$src/scenarios/us_china_tariffs_2018.toml" --out w.h5 --quiet
+    "$tradesim" export w.h5 flows > flows.csv || fail "export"
+    python3 - <<'PY' || fail "tariff story"
+import csv, collections
+tot = collections.defaultdict(float)
+for r in csv.DictReader(open("flows.csv")):
+    tot[(r["date"], r["exporter"], r["importer"])] += float(r["value"])
+def f(d, e, i): return tot[(d, e, i)]
+checks = [
+    ("US imports from China fall after List 1", f("2018-09", "CHN", "USA") < f("2018-06", "CHN", "USA")),
+    ("US imports from China keep falling to 2019-12", f("2019-12", "CHN", "USA") < f("2018-09", "CHN", "USA")),
+    ("China's imports from the US fall after retaliation", f("2018-09", "USA", "CHN") < f("2018-06", "USA", "CHN")),
+    ("US imports from Vietnam rise (diversion)", f("2019-12", "VNM", "USA") > f("2018-06", "VNM", "USA")),
+    ("China's imports from Brazil's region (ROW) rise", f("2019-12", "ROW", "CHN") > f("2018-06", "ROW", "CHN")),
+]
+bad = [name for name, ok in checks if not ok]
+for name, ok in checks:
+    print(("ok   " if ok else "FAIL ") + name)
+raise SystemExit(1 if bad else 0)
+PY
+    ;;
+*)
+    fail "unknown case $case_name"
+    ;;
+esac
+echo "ok: $case_name"
