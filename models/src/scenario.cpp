@@ -141,7 +141,7 @@ void read_model(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& proble
                 const int k = world.sector_index(code);
                 const std::string path = "model.trade_elasticity_by_sector." + code;
                 if (k < 0) {
-                    problems.error(value.where(),
+                    problems.error(value.key_where(),
                                    fmt::format("unknown sector \"{}\" in {}{}", code, path,
                                                sim::did_you_mean(code, world.sector_codes())));
                 } else if (!value.is_number() || value.as_number() <= 0.0) {

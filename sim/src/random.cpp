@@ -32,8 +32,9 @@ std::uint64_t RandomStream::next_u64() noexcept {
 }
 
 double RandomStream::uniform() noexcept {
-    // 53 random bits, shifted by half a unit so 0 is never returned.
-    return (static_cast<double>(next_u64() >> 11) + 0.5) * 0x1.0p-53;
+    // 52 random bits, shifted by half a unit so that neither 0 nor 1 is ever returned
+    // (with 53 bits, x + 0.5 could round up to 2^53 and give exactly 1).
+    return (static_cast<double>(next_u64() >> 12) + 0.5) * 0x1.0p-52;
 }
 
 double RandomStream::normal() noexcept {

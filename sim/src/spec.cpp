@@ -3,6 +3,7 @@
 #include "tradesim/sim/error.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <sstream>
@@ -104,9 +105,9 @@ SpecNode convert(const toml::node& node, const std::string& name) {
         SpecNode out = SpecNode::make_table(where);
         // toml++ keeps tables in key order; restore file order so messages and the stored
         // scenario read like the input.
-        std::vector<std::pair<std::string, const toml::node*>> members;
+        std::vector<std::pair<const toml::key*, const toml::node*>> members;
         for (const auto& [k, v] : *t) {
-            members.emplace_back(std::string(k.str()), &v);
+            members.emplace_back(&k, &v);
         }
         std::stable_sort(members.begin(), members.end(), [](const auto& a, const auto& b) {
             const auto& sa = a.second->source().begin;
@@ -114,7 +115,11 @@ SpecNode convert(const toml::node& node, const std::string& name) {
             return sa.line != sb.line ? sa.line < sb.line : sa.column < sb.column;
         });
         for (const auto& [k, v] : members) {
-            out.set(k, convert(*v, name));
+            SpecNode child = convert(*v, name);
+            if (k->source().begin.line != 0) {
+                child.set_key_where(location_of(k->source(), name));
+            }
+            out.set(std::string(k->str()), std::move(child));
         }
         return out;
     }
@@ -164,7 +169,7 @@ SpecNode parse_spec(const std::string& text, const std::string& name) {
 
 SpecNode parse_spec_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    if (!in || std::filesystem::is_directory(path)) {
         throw IoError(fmt::format("{}: error: cannot open file", path));
     }
     std::ostringstream buf;
@@ -206,7 +211,16 @@ std::string quoted(const std::string& s) {
         case '\\': out += "\\\\"; break;
         case '\n': out += "\\n"; break;
         case '\t': out += "\\t"; break;
-        default: out += c;
+        case '\r': out += "\\r"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        default:
+            // TOML forbids raw control characters in basic strings.
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+                out += fmt::format("\\u{:04X}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+            } else {
+                out += c;
+            }
         }
     }
     return out + "\"";
@@ -223,7 +237,14 @@ std::string inline_value(const SpecNode& n) {
     switch (n.kind()) {
     case SpecNode::Kind::string: return quoted(n.as_string());
     case SpecNode::Kind::integer: return std::to_string(n.as_integer());
-    case SpecNode::Kind::floating: return fmt::format("{}", n.as_number());
+    case SpecNode::Kind::floating: {
+        // Keep floats floats when read back: 2.0 must not become the integer 2.
+        std::string text = fmt::format("{}", n.as_number());
+        if (text.find_first_of(".eEn") == std::string::npos) {
+            text += ".0";
+        }
+        return text;
+    }
     case SpecNode::Kind::boolean: return n.as_boolean() ? "true" : "false";
     case SpecNode::Kind::array: {
         std::string out = "[";

@@ -2,6 +2,7 @@
 
 #include "tradesim/sim/error.hpp"
 
+#include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 
@@ -38,7 +39,9 @@ void split(const std::string& line, TextTable::Row& row) {
         const std::string cell = line.substr(start, comma == std::string::npos ? std::string::npos
                                                                                : comma - start);
         row.cells.push_back(trim(cell));
-        row.columns.push_back(static_cast<std::uint32_t>(start + 1));
+        // Point at the cell's first visible character.
+        const std::size_t lead = std::min(cell.find_first_not_of(" \t"), cell.size());
+        row.columns.push_back(static_cast<std::uint32_t>(start + lead + 1));
         if (comma == std::string::npos) {
             break;
         }
@@ -50,7 +53,7 @@ void split(const std::string& line, TextTable::Row& row) {
 
 TextTable read_text_table(const std::string& path) {
     std::ifstream in(path);
-    if (!in) {
+    if (!in || std::filesystem::is_directory(path)) {
         throw IoError(fmt::format("{}: error: cannot open file", path));
     }
     TextTable table;

@@ -91,7 +91,7 @@ Fields::string_list(const std::string& key, bool required) {
 void Fields::check_unknown() {
     for (const auto& [key, value] : table_.members()) {
         if (std::find(known_.begin(), known_.end(), key) == known_.end()) {
-            problems_.error(value.where(),
+            problems_.error(value.key_where(),
                             fmt::format("unknown key {}{}", key_path(key),
                                         sim::did_you_mean(key, known_)));
         }

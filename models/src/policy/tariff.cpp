@@ -191,7 +191,7 @@ std::optional<Amounts> read_amounts(detail::Fields& f, PolicyContext& ctx) {
             const std::string path = f.key_path(key) + "." + code;
             const auto it = std::find(sector_codes.begin(), sector_codes.end(), code);
             if (it == sector_codes.end()) {
-                ctx.problems.error(value.where(),
+                ctx.problems.error(value.key_where(),
                                    fmt::format("unknown sector \"{}\" in {}{}", code, path,
                                                sim::did_you_mean(code, sector_codes)));
                 ok = false;

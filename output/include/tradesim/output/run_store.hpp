@@ -63,12 +63,6 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-/// A table read back from a run file, ready for CSV.
-struct CsvTable {
-    std::vector<std::string> header;
-    std::vector<std::vector<std::string>> rows;
-};
-
 /// Reads a run file. Throws IoError when the file is missing or not a tradesim run file.
 class RunReader {
 public:

@@ -26,6 +26,11 @@ public:
 
     [[nodiscard]] Kind kind() const noexcept { return kind_; }
     [[nodiscard]] const Location& where() const noexcept { return where_; }
+    /// Where the key naming this node stands (table members); where() otherwise.
+    [[nodiscard]] const Location& key_where() const noexcept {
+        return key_where_.line != 0 ? key_where_ : where_;
+    }
+    void set_key_where(Location where) { key_where_ = std::move(where); }
     [[nodiscard]] bool is_table() const noexcept { return kind_ == Kind::table; }
     [[nodiscard]] bool is_array() const noexcept { return kind_ == Kind::array; }
     [[nodiscard]] bool is_string() const noexcept { return kind_ == Kind::string; }
@@ -60,6 +65,7 @@ public:
 private:
     Kind kind_ = Kind::table;
     Location where_;
+    Location key_where_;
     std::string text_;
     std::int64_t integer_ = 0;
     double floating_ = 0.0;

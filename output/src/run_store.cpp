@@ -1,0 +1,545 @@
+#include "tradesim/output/run_store.hpp"
+
+#include "h5.hpp"
+
+#include "tradesim/sim/diagnostics.hpp"
+#include "tradesim/sim/error.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <ctime>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <system_error>
+
+namespace tradesim::output {
+
+namespace {
+
+constexpr const char *format_name = "tradesim-run";
+constexpr int format_version = 1;
+
+// Per-step series get one small chunk of this many steps; events are fewer than steps on
+// average, so a chunk of 64 rows keeps them compact without many chunks per read.
+constexpr hsize_t series_chunk_rows = 64;
+constexpr hsize_t event_chunk_rows = 64;
+
+std::string utc_now() {
+    return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
+}
+
+// RFC 4180: a field with a comma, a quote or a line break is quoted, quotes doubled.
+std::string csv_field(const std::string &text) {
+    if (text.find_first_of(",\"\r\n") == std::string::npos) {
+        return text;
+    }
+    std::string out = "\"";
+    for (const char c : text) {
+        out += c;
+        if (c == '"') {
+            out += '"';
+        }
+    }
+    out += '"';
+    return out;
+}
+
+void write_header(std::ostream &out, const std::vector<std::string> &names) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        out << (i > 0 ? "," : "") << csv_field(names[i]);
+    }
+    out << '\n';
+}
+
+} // namespace
+
+// ---- RunWriter --------------------------------------------------------------------------
+
+struct RunWriter::Impl {
+    std::string path;
+    // Declared first so it is destroyed last: HDF5 only really closes a file once every
+    // object opened from it is closed.
+    h5::File file;
+    h5::Dataset flows;
+    std::optional<h5::Dataset> countries; // needs the variables, known at the first step
+    h5::Group metadata;
+    h5::Dataset dates;
+    h5::Dataset state_hashes;
+    h5::Dataset solver_iterations;
+    struct EventColumns {
+        h5::Dataset step, date, kind, importer, exporter, sector, value, message;
+    } events;
+
+    std::size_t countries_n = 0;
+    std::size_t sectors_n = 0;
+    std::vector<std::string> variables;
+    int flush_interval = 12;
+    int steps_since_flush = 0;
+    bool open = true;
+    std::vector<double> buffer;
+
+    void close_objects() {
+        countries.reset();
+        flows = {};
+        metadata = {};
+        dates = {};
+        state_hashes = {};
+        solver_iterations = {};
+        events = {};
+    }
+
+    void create_countries(const sim::ColumnTable &table) {
+        std::vector<std::string> units;
+        for (std::size_t v = 0; v < table.columns(); ++v) {
+            variables.push_back(table.info(v).name);
+            units.push_back(table.info(v).unit);
+        }
+        metadata.write_strings("country_variables", variables);
+        metadata.write_strings("country_units", units);
+        // One step per chunk: readers usually want one step's table, and the writer then
+        // writes whole chunks and never reads one back.
+        countries = file.create_extendible<double>("countries", {countries_n, variables.size()}, 1,
+                                                   h5::Compress::deflate);
+    }
+
+    void write_countries(const sim::ColumnTable &table) {
+        if (!countries) {
+            create_countries(table);
+        }
+        const std::size_t v_n = variables.size();
+        if (table.rows() != countries_n || table.columns() != v_n) {
+            throw std::logic_error(
+                fmt::format("RunWriter: country table is {} x {}, expected {} x {} ({})",
+                            table.rows(), table.columns(), countries_n, v_n, path));
+        }
+        buffer.assign(countries_n * v_n, 0.0);
+        for (std::size_t v = 0; v < v_n; ++v) {
+            if (table.info(v).name != variables[v]) {
+                throw std::logic_error(fmt::format(
+                    "RunWriter: country column {} is \"{}\", was \"{}\" at the first step ({})", v,
+                    table.info(v).name, variables[v], path));
+            }
+            const std::span<const double> column = table.column(v);
+            for (std::size_t i = 0; i < countries_n; ++i) {
+                buffer[i * v_n + v] = column[i];
+            }
+        }
+        countries->append<double>(buffer, 1);
+    }
+
+    void write_events(const std::vector<models::Event> &list) {
+        if (list.empty()) {
+            return;
+        }
+        std::vector<std::int32_t> step;
+        std::vector<std::string> date, kind, importer, exporter, sector, message;
+        std::vector<double> value;
+        for (const models::Event &e : list) {
+            step.push_back(e.step);
+            date.push_back(e.date);
+            kind.push_back(e.kind);
+            importer.push_back(e.importer);
+            exporter.push_back(e.exporter);
+            sector.push_back(e.sector);
+            value.push_back(e.value);
+            message.push_back(e.message);
+        }
+        const hsize_t n = list.size();
+        events.step.append<std::int32_t>(step, n);
+        events.date.append_strings(date);
+        events.kind.append_strings(kind);
+        events.importer.append_strings(importer);
+        events.exporter.append_strings(exporter);
+        events.sector.append_strings(sector);
+        events.value.append<double>(value, n);
+        events.message.append_strings(message);
+    }
+};
+
+RunWriter::RunWriter(const std::string &path, const models::Scenario &scenario, const RunInfo &info,
+                     bool force)
+    : impl_(std::make_unique<Impl>()) {
+    namespace fs = std::filesystem;
+    if (!scenario.world) {
+        throw std::logic_error("RunWriter: scenario has no world");
+    }
+    const models::World &world = *scenario.world;
+    impl_->path = path;
+    impl_->countries_n = world.countries.size();
+    impl_->sectors_n = world.sectors.size();
+
+    std::error_code ec;
+    if (fs::exists(path, ec) && !force) {
+        throw sim::IoError(fmt::format(
+            "{} exists; pass --force to overwrite or --out to choose another path", path));
+    }
+    const fs::path parent = fs::path(path).parent_path();
+    if (!parent.empty() && !fs::exists(parent, ec)) {
+        fs::create_directories(parent, ec);
+        if (ec) {
+            throw sim::IoError(fmt::format("{}: cannot create folder {} ({})", path,
+                                           parent.string(), ec.message()));
+        }
+    }
+
+    impl_->file = h5::File::create(path, force);
+    h5::File &file = impl_->file;
+    file.write_string_attribute("format", format_name);
+    file.write_int_attribute("format_version", format_version);
+    file.write_string_attribute("program_version", info.program_version);
+    file.write_string_attribute("scenario_name", scenario.name);
+    file.write_string_attribute("scenario_path", scenario.path);
+    file.write_uint_attribute("seed", scenario.seed);
+    file.write_int_attribute("threads", info.threads);
+    file.write_string_attribute("started_at", info.started_at);
+    file.write_string_attribute("finished_at", "");
+    file.write_string_attribute("status", "running");
+    file.write_int_attribute("steps_planned", scenario.calendar.steps());
+    file.write_string_attribute("calendar_start", scenario.calendar.start().str());
+    file.write_string_attribute("step_length", sim::to_string(scenario.calendar.length()));
+
+    h5::Group &metadata = impl_->metadata;
+    metadata = file.create_group("metadata");
+    metadata.write_string("scenario_text", scenario.text);
+    metadata.write_string("scenario_resolved", scenario.resolved);
+    std::vector<std::string> codes, names, sectors;
+    for (const models::Country &c : world.countries) {
+        codes.push_back(c.code);
+        names.push_back(c.name);
+    }
+    for (const models::Sector &s : world.sectors) {
+        sectors.push_back(s.code);
+    }
+    metadata.write_strings("countries", codes);
+    metadata.write_strings("country_names", names);
+    metadata.write_strings("sectors", sectors);
+
+    h5::Group steps = file.create_group("steps");
+    impl_->dates = steps.create_extendible_strings("date", series_chunk_rows);
+    impl_->state_hashes = steps.create_extendible<std::uint64_t>(
+        "state_hash", {}, series_chunk_rows, h5::Compress::deflate);
+    impl_->solver_iterations = steps.create_extendible<std::int32_t>(
+        "solver_iterations", {}, series_chunk_rows, h5::Compress::deflate);
+
+    const std::size_t n = impl_->countries_n;
+    impl_->flows =
+        file.create_extendible<double>("flows", {n, n, impl_->sectors_n}, 1, h5::Compress::deflate);
+
+    h5::Group events = file.create_group("events");
+    auto &ev = impl_->events;
+    ev.step =
+        events.create_extendible<std::int32_t>("step", {}, event_chunk_rows, h5::Compress::deflate);
+    ev.date = events.create_extendible_strings("date", event_chunk_rows);
+    ev.kind = events.create_extendible_strings("kind", event_chunk_rows);
+    ev.importer = events.create_extendible_strings("importer", event_chunk_rows);
+    ev.exporter = events.create_extendible_strings("exporter", event_chunk_rows);
+    ev.sector = events.create_extendible_strings("sector", event_chunk_rows);
+    ev.value =
+        events.create_extendible<double>("value", {}, event_chunk_rows, h5::Compress::deflate);
+    ev.message = events.create_extendible_strings("message", event_chunk_rows);
+
+    // A reader should find the metadata even if the run dies before its first flush.
+    file.flush();
+}
+
+RunWriter::~RunWriter() {
+    if (impl_ && impl_->open) {
+        try {
+            impl_->file.flush();
+        } catch (...) {
+            // A destructor must not throw; the file keeps status "running", which is the
+            // honest state of a run that ended without finish().
+        }
+        impl_->close_objects();
+    }
+}
+
+void RunWriter::on_step(const models::StepView &view) {
+    Impl &w = *impl_;
+    if (!w.open) {
+        throw std::logic_error(fmt::format("RunWriter::on_step after finish ({})", w.path));
+    }
+    const std::size_t flow_count = w.countries_n * w.countries_n * w.sectors_n;
+    if (view.flows.size() != flow_count) {
+        throw std::logic_error(fmt::format("RunWriter: step {} has {} flows, expected {} ({})",
+                                           view.step, view.flows.size(), flow_count, w.path));
+    }
+    // Series in /steps are written last: a reader takes the shortest extent as the number of
+    // steps, so a step counts only once everything of it is in the file.
+    w.write_countries(view.countries);
+    w.flows.append<double>(view.flows, 1);
+    w.write_events(view.events);
+    w.dates.append_strings({view.date});
+    const std::uint64_t hash = view.state_hash;
+    const std::int32_t iterations = view.solver_iterations;
+    w.state_hashes.append<std::uint64_t>({&hash, 1}, 1);
+    w.solver_iterations.append<std::int32_t>({&iterations, 1}, 1);
+
+    if (++w.steps_since_flush >= w.flush_interval) {
+        w.file.flush();
+        w.steps_since_flush = 0;
+    }
+}
+
+void RunWriter::finish(bool ok) {
+    Impl &w = *impl_;
+    if (!w.open) {
+        return;
+    }
+    w.open = false;
+    w.file.write_string_attribute("status", ok ? "complete" : "failed");
+    w.file.write_string_attribute("finished_at", utc_now());
+    w.close_objects();
+    w.file.close();
+}
+
+const std::string &RunWriter::path() const noexcept {
+    return impl_->path;
+}
+
+void RunWriter::set_flush_interval(int steps) {
+    impl_->flush_interval = std::max(steps, 1);
+}
+
+// ---- RunReader --------------------------------------------------------------------------
+
+struct RunReader::Impl {
+    std::string path;
+    h5::File file;
+    int steps = 0;
+    std::size_t countries_n = 0;
+    std::size_t sectors_n = 0;
+    std::size_t variables_n = 0;
+    std::vector<std::string> dates;
+
+    [[nodiscard]] std::vector<std::string> strings(const std::string &dataset) const {
+        return file.contains(dataset) ? file.open_dataset(dataset).read_strings()
+                                      : std::vector<std::string>{};
+    }
+
+    void check_step(int step) const {
+        if (step < 0 || step >= steps) {
+            throw sim::UsageError(
+                steps == 0
+                    ? fmt::format("{}: step {} out of range (the file holds no steps)", path, step)
+                    : fmt::format("{}: step {} out of range (the file holds steps 0 to {})", path,
+                                  step, steps - 1));
+        }
+    }
+};
+
+RunReader::RunReader(const std::string &path) : impl_(std::make_unique<Impl>()) {
+    namespace fs = std::filesystem;
+    Impl &r = *impl_;
+    r.path = path;
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+        throw sim::IoError(fmt::format("{}: no such file", path));
+    }
+    if (!fs::is_regular_file(path, ec) || !h5::File::is_hdf5(path)) {
+        throw sim::IoError(fmt::format("{}: not a tradesim run file (not an HDF5 file)", path));
+    }
+    r.file = h5::File::open_read_only(path);
+    if (r.file.read_attribute("format").value_or("") != format_name) {
+        throw sim::IoError(fmt::format("{}: not a tradesim run file", path));
+    }
+
+    r.countries_n = r.strings("metadata/countries").size();
+    r.sectors_n = r.strings("metadata/sectors").size();
+    r.variables_n = r.strings("metadata/country_variables").size();
+    // A run that died between flushes may hold more rows in some datasets than in others;
+    // only steps present everywhere count.
+    hsize_t steps = r.file.open_dataset("steps/date").rows();
+    for (const char *name : {"steps/state_hash", "steps/solver_iterations", "flows"}) {
+        steps = std::min(steps, r.file.open_dataset(name).rows());
+    }
+    steps =
+        r.file.contains("countries") ? std::min(steps, r.file.open_dataset("countries").rows()) : 0;
+    r.steps = static_cast<int>(steps);
+    r.dates = r.file.open_dataset("steps/date").read_strings();
+    r.dates.resize(steps);
+}
+
+RunReader::~RunReader() = default;
+
+std::string RunReader::attribute(const std::string &name) const {
+    return impl_->file.read_attribute(name).value_or("");
+}
+
+int RunReader::steps() const {
+    return impl_->steps;
+}
+
+std::vector<std::string> RunReader::countries() const {
+    return impl_->strings("metadata/countries");
+}
+
+std::vector<std::string> RunReader::sectors() const {
+    return impl_->strings("metadata/sectors");
+}
+
+std::vector<std::string> RunReader::country_variables() const {
+    return impl_->strings("metadata/country_variables");
+}
+
+std::vector<std::string> RunReader::dates() const {
+    return impl_->dates;
+}
+
+std::vector<std::uint64_t> RunReader::state_hashes() const {
+    if (impl_->steps == 0) {
+        return {};
+    }
+    return impl_->file.open_dataset("steps/state_hash")
+        .read_rows<std::uint64_t>(0, static_cast<hsize_t>(impl_->steps));
+}
+
+std::string RunReader::scenario_text() const {
+    return impl_->file.open_dataset("metadata/scenario_text").read_string();
+}
+
+std::string RunReader::scenario_resolved() const {
+    return impl_->file.open_dataset("metadata/scenario_resolved").read_string();
+}
+
+std::vector<double> RunReader::country_values(int step) const {
+    impl_->check_step(step);
+    return impl_->file.open_dataset("countries").read_rows<double>(static_cast<hsize_t>(step), 1);
+}
+
+std::vector<double> RunReader::flow_values(int step) const {
+    impl_->check_step(step);
+    return impl_->file.open_dataset("flows").read_rows<double>(static_cast<hsize_t>(step), 1);
+}
+
+std::vector<models::Event> RunReader::events() const {
+    const h5::File &f = impl_->file;
+    const std::vector<std::int32_t> step = f.open_dataset("events/step").read<std::int32_t>();
+    const std::vector<double> value = f.open_dataset("events/value").read<double>();
+    const std::vector<std::string> date = f.open_dataset("events/date").read_strings();
+    const std::vector<std::string> kind = f.open_dataset("events/kind").read_strings();
+    const std::vector<std::string> importer = f.open_dataset("events/importer").read_strings();
+    const std::vector<std::string> exporter = f.open_dataset("events/exporter").read_strings();
+    const std::vector<std::string> sector = f.open_dataset("events/sector").read_strings();
+    const std::vector<std::string> message = f.open_dataset("events/message").read_strings();
+    // Columns of a killed run may differ in length; keep the events that are whole, and only
+    // those of steps that are in the file.
+    const std::size_t n =
+        std::min({step.size(), value.size(), date.size(), kind.size(), importer.size(),
+                  exporter.size(), sector.size(), message.size()});
+    std::vector<models::Event> out;
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (step[i] >= impl_->steps) {
+            continue;
+        }
+        out.push_back(
+            {step[i], date[i], kind[i], importer[i], exporter[i], sector[i], value[i], message[i]});
+    }
+    return out;
+}
+
+std::vector<std::string> RunReader::table_names() {
+    return {"countries", "flows", "events", "steps"};
+}
+
+void RunReader::write_csv(const std::string &table, int step, std::ostream &out) const {
+    const std::vector<std::string> known = table_names();
+    if (std::find(known.begin(), known.end(), table) == known.end()) {
+        throw sim::UsageError(fmt::format("unknown table \"{}\"{}; known tables: {}", table,
+                                          sim::did_you_mean(table, known), fmt::join(known, ", ")));
+    }
+    const Impl &r = *impl_;
+    if (step >= 0) {
+        r.check_step(step);
+    }
+    const int first = step >= 0 ? step : 0;
+    const int last = step >= 0 ? step + 1 : r.steps;
+
+    if (table == "countries") {
+        const std::vector<std::string> codes = countries();
+        std::vector<std::string> header{"step", "date", "country"};
+        for (const std::string &v : country_variables()) {
+            header.push_back(v);
+        }
+        write_header(out, header);
+        const std::size_t v_n = header.size() - 3;
+        for (int s = first; s < last; ++s) {
+            const std::vector<double> values = country_values(s);
+            const std::string prefix = fmt::format("{},{},", s, csv_field(r.dates[s]));
+            fmt::memory_buffer buf;
+            for (std::size_t i = 0; i < codes.size(); ++i) {
+                fmt::format_to(std::back_inserter(buf), "{}{}", prefix, csv_field(codes[i]));
+                for (std::size_t v = 0; v < v_n; ++v) {
+                    fmt::format_to(std::back_inserter(buf), ",{}", values[i * v_n + v]);
+                }
+                buf.push_back('\n');
+            }
+            out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+        }
+    } else if (table == "flows") {
+        const std::vector<std::string> codes = countries();
+        const std::vector<std::string> sector_codes = sectors();
+        write_header(out, {"step", "date", "exporter", "importer", "sector", "value"});
+        const std::size_t n = codes.size();
+        const std::size_t k_n = sector_codes.size();
+        for (int s = first; s < last; ++s) {
+            const std::vector<double> values = flow_values(s);
+            const std::string prefix = fmt::format("{},{},", s, csv_field(r.dates[s]));
+            fmt::memory_buffer buf;
+            for (std::size_t i = 0; i < n; ++i) {
+                for (std::size_t j = 0; j < n; ++j) {
+                    for (std::size_t k = 0; k < k_n; ++k) {
+                        fmt::format_to(std::back_inserter(buf), "{}{},{},{},{}\n", prefix,
+                                       csv_field(codes[i]), csv_field(codes[j]),
+                                       csv_field(sector_codes[k]), values[(i * n + j) * k_n + k]);
+                    }
+                }
+            }
+            out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+        }
+    } else if (table == "events") {
+        write_header(
+            out, {"step", "date", "kind", "importer", "exporter", "sector", "value", "message"});
+        for (const models::Event &e : events()) {
+            if (e.step < first || e.step >= last) {
+                continue;
+            }
+            out << fmt::format("{},{},{},{},{},{},{},{}\n", e.step, csv_field(e.date),
+                               csv_field(e.kind), csv_field(e.importer), csv_field(e.exporter),
+                               csv_field(e.sector), e.value, csv_field(e.message));
+        }
+    } else { // steps
+        write_header(out, {"step", "date", "state_hash", "solver_iterations"});
+        const std::vector<std::uint64_t> hashes = state_hashes();
+        const std::vector<std::int32_t> iterations =
+            r.steps == 0 ? std::vector<std::int32_t>{}
+                         : r.file.open_dataset("steps/solver_iterations")
+                               .read_rows<std::int32_t>(0, static_cast<hsize_t>(r.steps));
+        for (int s = first; s < last; ++s) {
+            out << fmt::format("{},{},{:016x},{}\n", s, csv_field(r.dates[s]), hashes[s],
+                               iterations[s]);
+        }
+    }
+}
+
+std::vector<RunReader::DatasetInfo> RunReader::datasets() const {
+    std::vector<DatasetInfo> out;
+    for (const std::string &name : impl_->file.dataset_paths()) {
+        const h5::Dataset d = impl_->file.open_dataset(name);
+        DatasetInfo info;
+        info.path = "/" + name;
+        for (const hsize_t extent : d.shape()) {
+            info.shape.push_back(extent);
+        }
+        info.stored_bytes = d.storage_size();
+        out.push_back(std::move(info));
+    }
+    return out;
+}
+
+} // namespace tradesim::output

@@ -1,0 +1,120 @@
+#!/usr/bin/python3
+"""Checks a tradesim run file with h5py, independently of the C++ reader.
+
+Usage: read_with_h5py.py RUN_FILE
+
+Opens the file, checks the format attribute, that the shapes agree with each other
+(countries [S,N,V], flows [S,N,N,K], one date, hash and iteration count per step, event
+columns of one length), that every value is finite and every flow non-negative, and prints a
+one-line summary. Exits 1 (with the problems on stderr) when a check fails, 2 on bad usage.
+"""
+
+import sys
+
+import h5py
+import numpy as np
+
+
+def text(value):
+    """Attributes and string datasets come back as str or bytes depending on how they were
+    stored; compare them as str."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if isinstance(value, np.ndarray) and value.shape == ():
+        return text(value[()])
+    return str(value)
+
+
+def strings(dataset):
+    return [text(v) for v in dataset[()]]
+
+
+def check(path):
+    problems = []
+
+    def expect(condition, message):
+        if not condition:
+            problems.append(message)
+
+    with h5py.File(path, "r") as f:
+        fmt = text(f.attrs.get("format", ""))
+        if fmt != "tradesim-run":
+            return [f"format attribute is {fmt!r}, expected 'tradesim-run'"], None
+        for name in ("metadata/countries", "metadata/sectors", "steps/date",
+                     "steps/state_hash", "steps/solver_iterations", "flows"):
+            if name not in f:
+                problems.append(f"missing dataset /{name}")
+        if problems:
+            return problems, None
+
+        countries = strings(f["metadata/countries"])
+        sectors = strings(f["metadata/sectors"])
+        n, k = len(countries), len(sectors)
+        s = f["steps/date"].shape[0]
+        expect(f["steps/state_hash"].shape == (s,),
+               f"steps/state_hash has shape {f['steps/state_hash'].shape}, expected ({s},)")
+        expect(f["steps/solver_iterations"].shape == (s,),
+               f"steps/solver_iterations has shape {f['steps/solver_iterations'].shape}, "
+               f"expected ({s},)")
+        for date in strings(f["steps/date"]):
+            expect(len(date) == 7 and date[4] == "-", f"step date {date!r} is not YYYY-MM")
+
+        flows = f["flows"]
+        expect(flows.shape == (s, n, n, k),
+               f"flows has shape {flows.shape}, expected {(s, n, n, k)}")
+        total_last = float("nan")
+        if flows.shape[0] > 0:
+            data = flows[()]
+            expect(np.all(np.isfinite(data)), "flows holds non-finite values")
+            expect(np.all(data >= 0), f"flows holds negative values (min {data.min()})")
+            total_last = float(data[-1].sum())
+
+        v = 0
+        if "countries" in f:
+            variables = strings(f["metadata/country_variables"])
+            units = strings(f["metadata/country_units"])
+            v = len(variables)
+            expect(len(units) == v, f"{len(units)} units for {v} country variables")
+            countries_ds = f["countries"]
+            expect(countries_ds.shape == (s, n, v),
+                   f"countries has shape {countries_ds.shape}, expected {(s, n, v)}")
+            values = countries_ds[()]
+            expect(np.all(np.isfinite(values)), "countries holds non-finite values")
+        else:
+            expect(s == 0, f"no /countries dataset but {s} steps")
+
+        lengths = {name: ds.shape[0] for name, ds in f["events"].items()}
+        expect(len(set(lengths.values())) <= 1, f"event columns differ in length: {lengths}")
+        events = max(lengths.values(), default=0)
+        if events:
+            expect(np.all(np.isfinite(f["events/value"][()])), "events/value holds non-finite values")
+            steps_of_events = f["events/step"][()]
+            expect(np.all((steps_of_events >= 0) & (steps_of_events < max(s, 1))),
+                   "events/step holds steps outside the run")
+
+        status = text(f.attrs.get("status", ""))
+        summary = (f"{path}: ok, status {status}, {s} steps, {n} countries, {k} sectors, "
+                   f"{v} country variables, {events} events, "
+                   f"total flow at the last step {total_last:.6g}")
+        return problems, summary
+
+
+def main(argv):
+    if len(argv) != 2:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    try:
+        problems, summary = check(argv[1])
+    except (OSError, KeyError) as error:
+        print(f"{argv[1]}: error: {error}", file=sys.stderr)
+        return 1
+    if problems:
+        for p in problems:
+            print(f"{argv[1]}: error: {p}", file=sys.stderr)
+        return 1
+    print(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
