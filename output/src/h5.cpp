@@ -388,10 +388,16 @@ Dataset Group::create_extendible_raw(const std::string &name, hid_t file_type,
         H5Pset_chunk(properties.get(), rank, chunk.data()) < 0) {
         h5::fail(file(), "set up dataset " + path);
     }
+    // Numeric chunks are written whole before they are read: skip filling them first
+    // (variable-length strings need their fill value).
+    if (H5Tis_variable_str(file_type) <= 0 &&
+        H5Pset_fill_time(properties.get(), H5D_FILL_TIME_NEVER) < 0) {
+        h5::fail(file(), "set fill time of dataset " + path);
+    }
     // Shuffle groups the bytes of each significance together, which lets deflate find the
     // repetition in slowly changing float64 series.
     if (compress == Compress::deflate &&
-        (H5Pset_shuffle(properties.get()) < 0 || H5Pset_deflate(properties.get(), 4) < 0)) {
+        (H5Pset_shuffle(properties.get()) < 0 || H5Pset_deflate(properties.get(), 1) < 0)) {
         h5::fail(file(), "set compression of dataset " + path);
     }
     Id dataset(H5Dcreate2(id(), name.c_str(), file_type, space.get(), H5P_DEFAULT, properties.get(),

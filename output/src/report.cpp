@@ -69,12 +69,15 @@ void write_block(std::string &out, const Block &block, const std::vector<std::st
         return a_ok && std::abs(change[a]) > std::abs(change[b]);
     });
     order.resize(std::min(top, order.size()));
+    // Values that round to zero print as 0.00, never as -0.00.
+    const auto tidy = [](double v) { return std::abs(v) < 5e-3 ? 0.0 : v; };
     for (const std::size_t i : order) {
         const std::string shown = std::isfinite(change[i])
-                                      ? fmt::format("{:+.1f} {}", change[i], suffix)
+                                      ? fmt::format("{:+.2f} {}", tidy(change[i]), suffix)
                                       : std::string("n/a");
-        fmt::format_to(std::back_inserter(out), "  {:<{}} {:>14.1f} {:>14.1f} {:>11}\n", codes[i],
-                       code_width, first.at(*column_first, i), last.at(*column_last, i), shown);
+        fmt::format_to(std::back_inserter(out), "  {:<{}} {:>14.2f} {:>14.2f} {:>11}\n", codes[i],
+                       code_width, tidy(first.at(*column_first, i)),
+                       tidy(last.at(*column_last, i)), shown);
     }
 }
 

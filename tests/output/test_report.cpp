@@ -46,13 +46,13 @@ TEST_CASE("Report: change summary ranks countries by absolute change", "[output]
     const std::string welfare_block = text.substr(welfare);
 
     // Top 2 by absolute change, largest first; the third is left out.
-    CHECK_THAT(export_block, Contains("-20.0 %") && Contains("+10.0 %"));
+    CHECK_THAT(export_block, Contains("-20.00 %") && Contains("+10.00 %"));
     CHECK(export_block.find("CHN") < export_block.find("USA"));
     CHECK(export_block.find("DEU") == std::string::npos);
-    CHECK_THAT(import_block, Contains("-30.0 %") && Contains("+5.0 %"));
+    CHECK_THAT(import_block, Contains("-30.00 %") && Contains("+5.00 %"));
     CHECK(import_block.find("CHN") == std::string::npos);
     // Welfare is already a percent change: its change is a difference in points.
-    CHECK_THAT(welfare_block, Contains("-1.3 pp") && Contains("-0.2 pp"));
+    CHECK_THAT(welfare_block, Contains("-1.26 pp") && Contains("-0.20 pp"));
     CHECK(welfare_block.find("DEU") == std::string::npos);
 }
 
@@ -62,6 +62,6 @@ TEST_CASE("Report: a zero base shows n/a and ranks last", "[output][report]") {
     const auto last = country_table({5, 101}, {1, 1}, {0, 0});
     const std::string text = output::change_summary(codes, first, last, 5);
     const std::string export_block = text.substr(0, text.find("Imports"));
-    CHECK_THAT(export_block, Contains("n/a") && Contains("+1.0 %"));
+    CHECK_THAT(export_block, Contains("n/a") && Contains("+1.00 %"));
     CHECK(export_block.find("BBB") < export_block.find("AAA"));
 }
