@@ -25,7 +25,7 @@ version)
     contains out.txt "tradesim 0."
     ;;
 help_everywhere)
-    for sub in "" run validate inspect export bench; do
+    for sub in "" run validate inspect export compare bench; do
         expect_code 0 "$tradesim" $sub --help
         contains out.txt "Usage"
     done
@@ -121,6 +121,18 @@ determinism_threads)
         done
     done
     [[ $(wc -l < t1_steps.csv) -eq 49 ]] || fail "expected 48 steps"
+    ;;
+compare_runs)
+    expect_code 0 "$tradesim" run "$src/scenarios/baseline.toml" --out base.h5 --quiet
+    expect_code 0 "$tradesim" run "$src/scenarios/us_china_tariffs_2018.toml" --out war.h5 --quiet
+    expect_code 0 "$tradesim" compare base.h5 war.h5 --variable imports --top 2
+    contains out.txt "imports at step 47 (2021-12): baseline -> us_china_tariffs_2018"
+    # The two largest changes in imports are the two economies at war.
+    sed -n 3,4p out.txt | grep -q "^  USA\|^  CHN" || fail "largest import changes are not USA and CHN"
+    [[ $(sed -n 3,4p out.txt | grep -c "^  USA\|^  CHN") -eq 2 ]] || fail "top two: $(cat out.txt)"
+    expect_code 2 "$tradesim" compare base.h5 war.h5 --variable import
+    contains err.txt "did you mean \"imports\""
+    expect_code 2 "$tradesim" compare base.h5 war.h5 --step 100
     ;;
 h5py_reads_result)
     expect_code 0 "$tradesim" run "$small" --out a.h5 --quiet

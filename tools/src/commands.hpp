@@ -2,6 +2,8 @@
 // The subcommands of `tradesim`. Each returns the process exit code; errors are thrown as
 // tradesim::sim::Error and mapped to exit codes in main.
 
+#include "tradesim/output/compare.hpp"
+
 #include <string>
 #include <vector>
 
@@ -33,6 +35,13 @@ struct BenchOptions {
     std::vector<int> threads{1, 2};
 };
 int bench_command(const BenchOptions& options);
+
+struct CompareCommandOptions {
+    std::string base;
+    std::string other;
+    output::CompareOptions compare;
+};
+int compare_command(const CompareCommandOptions& options);
 
 [[nodiscard]] const char* version();
 

@@ -44,6 +44,18 @@ int main(int argc, char** argv) {
     export_cmd->add_option("--step", exp.step, "Only this step (0-based)")
         ->check(CLI::NonNegativeNumber);
 
+    tt::CompareCommandOptions cmp;
+    auto* compare_cmd = app.add_subcommand(
+        "compare", "Compare a country variable between two runs of the same world");
+    compare_cmd->add_option("base", cmp.base, "Result file of the reference run")->required();
+    compare_cmd->add_option("other", cmp.other, "Result file to compare with it")->required();
+    compare_cmd->add_option("--variable,-v", cmp.compare.variable,
+                            "Country variable (default welfare_change)");
+    compare_cmd->add_option("--step", cmp.compare.step, "Step (default: the last both have)")
+        ->check(CLI::NonNegativeNumber);
+    compare_cmd->add_option("--top", cmp.compare.top, "Rows shown, largest first (0 = all)")
+        ->check(CLI::NonNegativeNumber);
+
     tt::BenchOptions bench;
     auto* bench_cmd = app.add_subcommand(
         "bench", "Time whole runs of a scenario (no result file) at several thread counts");
@@ -66,6 +78,7 @@ int main(int argc, char** argv) {
         if (*validate_cmd) return tt::validate_command(validate_files);
         if (*inspect_cmd) return tt::inspect_command(inspect_file);
         if (*export_cmd) return tt::export_command(exp);
+        if (*compare_cmd) return tt::compare_command(cmp);
         if (*bench_cmd) return tt::bench_command(bench);
     } catch (const tradesim::sim::Error& e) {
         std::cerr << e.what() << '\n';
