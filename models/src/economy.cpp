@@ -54,16 +54,16 @@ Economy::Economy(const Scenario& scenario) : scenario_(scenario), dims_(scenario
                                               "spending incl. tariff revenue and deficit");
     cols_.exports = countries_.add_column("exports", "USD bn/yr", "goods exports, factory-gate");
     cols_.imports = countries_.add_column("imports", "USD bn/yr", "goods imports, before tariff");
-    cols_.tariff_revenue = countries_.add_column("tariff_revenue", "USD bn/yr",
-                                                 "tariff revenue, spent at home");
-    cols_.price_index = countries_.add_column("price_index", "index",
-                                              "consumer price index P_j, baseline 1");
+    cols_.tariff_revenue =
+        countries_.add_column("tariff_revenue", "USD bn/yr", "tariff revenue, spent at home");
+    cols_.price_index =
+        countries_.add_column("price_index", "index", "consumer price index P_j, baseline 1");
     cols_.real_income = countries_.add_column("real_income", "USD bn/yr (baseline prices)",
                                               "expenditure / price index");
-    cols_.welfare_change = countries_.add_column("welfare_change", "%",
-                                                 "change in real income from the baseline");
-    cols_.domestic_share = countries_.add_column("domestic_share", "share",
-                                                 "share of own goods in goods spending");
+    cols_.welfare_change =
+        countries_.add_column("welfare_change", "%", "change in real income from the baseline");
+    cols_.domestic_share =
+        countries_.add_column("domestic_share", "share", "share of own goods in goods spending");
     cols_.trade_balance = countries_.add_column("trade_balance", "USD bn/yr", "exports - imports");
 
     prepare_costs(PolicyState{dims_, tariff_});
@@ -119,7 +119,8 @@ double Economy::evaluate(const std::vector<double>& wage, std::vector<double>& e
                         denom[k] > 0.0 ? cost_term_[f] * wpow[dims_.cs(i, k)] / denom[k] : 0.0;
                     const double share = pi_prev_[f] + adjust_ * (target - pi_prev_[f]);
                     pi_[f] = share;
-                    tariff_share += alpha_[dims_.cs(j, k)] * share * tariff_[f] / (1.0 + tariff_[f]);
+                    tariff_share +=
+                        alpha_[dims_.cs(j, k)] * share * tariff_[f] / (1.0 + tariff_[f]);
                 }
             }
             // Tariff revenue is spent at home: E_j = (w_j L_j + D_j) / (1 - tariff share).

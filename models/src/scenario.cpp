@@ -16,8 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> top_keys = {"name",     "description", "extends", "world",
-                                           "seed",     "calendar",    "model",   "policy"};
+const std::vector<std::string> top_keys = {"name", "description", "extends", "world",
+                                           "seed", "calendar",    "model",   "policy"};
 const std::vector<std::string> calendar_keys = {"start", "steps", "step"};
 const std::vector<std::string> model_keys = {"trade_elasticity", "trade_elasticity_by_sector",
                                              "adjustment_half_life_months", "tolerance",
@@ -51,7 +51,8 @@ sim::SpecNode load_chain(const std::string& path, std::vector<std::string>& seen
     if (ext != nullptr) {
         if (!ext->is_string()) {
             sim::Diagnostics d;
-            d.error(ext->where(), fmt::format("extends must be a string, not {}", ext->kind_name()));
+            d.error(ext->where(),
+                    fmt::format("extends must be a string, not {}", ext->kind_name()));
             d.throw_if_any();
         }
         const std::string base_path =
@@ -100,8 +101,8 @@ void read_calendar(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& pro
     const auto step = f.string("step", false).value_or("month");
     const auto length = sim::parse_step_length(step);
     if (!length) {
-        f.error("step", fmt::format("calendar.step = \"{}\" must be month, quarter or year{}",
-                                    step, sim::did_you_mean(step, {"month", "quarter", "year"})));
+        f.error("step", fmt::format("calendar.step = \"{}\" must be month, quarter or year{}", step,
+                                    sim::did_you_mean(step, {"month", "quarter", "year"})));
     }
     if (steps && (*steps < 1 || *steps > 12000)) {
         f.error("steps", fmt::format("calendar.steps = {} must be between 1 and 12000", *steps));
@@ -145,7 +146,8 @@ void read_model(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& proble
                                    fmt::format("unknown sector \"{}\" in {}{}", code, path,
                                                sim::did_you_mean(code, world.sector_codes())));
                 } else if (!value.is_number() || value.as_number() <= 0.0) {
-                    problems.error(value.where(), fmt::format("{} must be a positive number", path));
+                    problems.error(value.where(),
+                                   fmt::format("{} must be a positive number", path));
                 } else {
                     s.params.theta[static_cast<std::size_t>(k)] = value.as_number();
                 }
@@ -213,8 +215,8 @@ void read_policies(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& pro
         if (date && calendar_ok) {
             const auto st = s.calendar.step_of(*date);
             if (!st) {
-                f.error("date", fmt::format("{}.date = {} is outside the calendar ({} to {})",
-                                            path, date->str(), s.calendar.start().str(),
+                f.error("date", fmt::format("{}.date = {} is outside the calendar ({} to {})", path,
+                                            date->str(), s.calendar.start().str(),
                                             s.calendar.date_of(s.calendar.steps() - 1).str()));
                 ok = false;
             } else {

@@ -53,9 +53,9 @@ double great_circle_km(double lat1, double lon1, double lat2, double lon2) noexc
     const double rad = std::numbers::pi / 180.0;
     const double dlat = (lat2 - lat1) * rad;
     const double dlon = (lon2 - lon1) * rad;
-    const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                     std::cos(lat1 * rad) * std::cos(lat2 * rad) * std::sin(dlon / 2) *
-                         std::sin(dlon / 2);
+    const double a =
+        std::sin(dlat / 2) * std::sin(dlat / 2) +
+        std::cos(lat1 * rad) * std::cos(lat2 * rad) * std::sin(dlon / 2) * std::sin(dlon / 2);
     return 2.0 * radius * std::asin(std::min(1.0, std::sqrt(a)));
 }
 
@@ -118,8 +118,9 @@ void require_columns(const sim::TextTable& table, const std::vector<std::string>
                      sim::Diagnostics& problems) {
     for (const auto& c : columns) {
         if (table.column_index(c) < 0) {
-            problems.error(sim::Location{table.file, 0, 0},
-                           fmt::format("missing column {}{}", c, sim::did_you_mean(c, table.header)));
+            problems.error(
+                sim::Location{table.file, 0, 0},
+                fmt::format("missing column {}{}", c, sim::did_you_mean(c, table.header)));
         }
     }
 }
@@ -127,9 +128,9 @@ void require_columns(const sim::TextTable& table, const std::vector<std::string>
 std::vector<Country> read_countries(const std::string& path, sim::Diagnostics& problems) {
     const sim::TextTable table = sim::read_text_table(path);
     require_columns(table,
-                    {"iso3", "name", "region", "gdp_usd_bn", "population_mn", "area_km2",
-                     "capital", "lat", "lon", "currency", "fx_regime", "bri_year", "agri_pct",
-                     "manuf_pct", "resource_pct"},
+                    {"iso3", "name", "region", "gdp_usd_bn", "population_mn", "area_km2", "capital",
+                     "lat", "lon", "currency", "fx_regime", "bri_year", "agri_pct", "manuf_pct",
+                     "resource_pct"},
                     problems);
     std::vector<Country> out;
     if (!problems.empty()) {
@@ -158,9 +159,9 @@ std::vector<Country> read_countries(const std::string& path, sim::Diagnostics& p
                            fmt::format("iso3 must be a three-letter code, not \"{}\"", c.code));
         }
         if (c.fx_regime != "peg" && c.fx_regime != "managed" && c.fx_regime != "float") {
-            problems.error(r.where("fx_regime"),
-                           fmt::format("fx_regime must be peg, managed or float, not \"{}\"",
-                                       c.fx_regime));
+            problems.error(
+                r.where("fx_regime"),
+                fmt::format("fx_regime must be peg, managed or float, not \"{}\"", c.fx_regime));
         }
         if (c.agri_pct + c.manuf_pct + c.resource_pct >= 100.0) {
             problems.error(r.where("agri_pct"),
@@ -309,8 +310,8 @@ World load_world(const std::string& directory) {
     sim::Diagnostics problems;
     const std::string toml_path = (fs::path(directory) / "world.toml").string();
     if (!fs::exists(toml_path)) {
-        throw sim::IoError(fmt::format("{}: error: no world.toml in world folder {}", toml_path,
-                                       directory));
+        throw sim::IoError(
+            fmt::format("{}: error: no world.toml in world folder {}", toml_path, directory));
     }
     std::vector<std::pair<std::string, sim::Location>> borders;
     std::vector<std::pair<std::string, std::pair<double, sim::Location>>> theta;

@@ -20,10 +20,9 @@ std::string compare_runs(const RunReader& base, const RunReader& other,
     const auto variables = base.country_variables();
     const auto it = std::find(variables.begin(), variables.end(), options.variable);
     if (it == variables.end() || other.country_variables() != variables) {
-        throw sim::UsageError(fmt::format("compare: unknown variable \"{}\"{} (known: {})",
-                                          options.variable,
-                                          sim::did_you_mean(options.variable, variables),
-                                          fmt::join(variables, ", ")));
+        throw sim::UsageError(fmt::format(
+            "compare: unknown variable \"{}\"{} (known: {})", options.variable,
+            sim::did_you_mean(options.variable, variables), fmt::join(variables, ", ")));
     }
     const int common = std::min(base.steps(), other.steps());
     const int step = options.step < 0 ? common - 1 : options.step;
@@ -47,9 +46,10 @@ std::string compare_runs(const RunReader& base, const RunReader& other,
         order.resize(std::min(order.size(), static_cast<std::size_t>(options.top)));
     }
     const auto dates = base.dates();
-    std::string out = fmt::format("{} at step {} ({}): {} -> {}\n", options.variable, step,
-                                  dates.at(static_cast<std::size_t>(step)),
-                                  base.attribute("scenario_name"), other.attribute("scenario_name"));
+    std::string out =
+        fmt::format("{} at step {} ({}): {} -> {}\n", options.variable, step,
+                    dates.at(static_cast<std::size_t>(step)), base.attribute("scenario_name"),
+                    other.attribute("scenario_name"));
     out += fmt::format("  {:<8} {:>16} {:>16} {:>14} {:>9}\n", "country", "base", "other",
                        "difference", "%");
     for (std::size_t c : order) {

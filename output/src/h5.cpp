@@ -23,9 +23,9 @@ void init() {
     });
 }
 
-herr_t keep_deepest(unsigned /*n*/, const H5E_error2_t *error, void *data) {
+herr_t keep_deepest(unsigned /*n*/, const H5E_error2_t* error, void* data) {
     if (error->desc != nullptr && error->desc[0] != '\0') {
-        *static_cast<std::string *>(data) = error->desc;
+        *static_cast<std::string*>(data) = error->desc;
     }
     return 0;
 }
@@ -50,20 +50,20 @@ Id scalar_space() {
     return Id(H5Screate(H5S_SCALAR), H5Sclose);
 }
 
-std::vector<const char *> c_strings(const std::vector<std::string> &values) {
-    std::vector<const char *> out;
+std::vector<const char*> c_strings(const std::vector<std::string>& values) {
+    std::vector<const char*> out;
     out.reserve(values.size());
-    for (const std::string &v : values) {
+    for (const std::string& v : values) {
         out.push_back(v.c_str());
     }
     return out;
 }
 
 // Takes over strings HDF5 allocated while reading variable-length data.
-std::vector<std::string> adopt_strings(std::vector<char *> &raw) {
+std::vector<std::string> adopt_strings(std::vector<char*>& raw) {
     std::vector<std::string> out;
     out.reserve(raw.size());
-    for (char *&p : raw) {
+    for (char*& p : raw) {
         out.emplace_back(p != nullptr ? p : "");
         H5free_memory(p);
         p = nullptr;
@@ -73,7 +73,7 @@ std::vector<std::string> adopt_strings(std::vector<char *> &raw) {
 
 } // namespace
 
-void fail(const std::string &file, std::string_view operation) {
+void fail(const std::string& file, std::string_view operation) {
     const std::string reason = hdf5_reason();
     throw sim::IoError(reason.empty() ? fmt::format("{}: cannot {}", file, operation)
                                       : fmt::format("{}: cannot {} ({})", file, operation, reason));
@@ -85,11 +85,11 @@ void Node::fail(std::string_view operation) const {
     h5::fail(file_, fmt::format("{} {}", operation, name_));
 }
 
-std::string Node::child_path(const std::string &child) const {
+std::string Node::child_path(const std::string& child) const {
     return name_ == "/" ? "/" + child : name_ + "/" + child;
 }
 
-void Node::drop_attribute(const std::string &key) {
+void Node::drop_attribute(const std::string& key) {
     const htri_t exists = H5Aexists(id(), key.c_str());
     if (exists < 0) {
         fail(fmt::format("check attribute \"{}\" of", key));
@@ -99,19 +99,19 @@ void Node::drop_attribute(const std::string &key) {
     }
 }
 
-void Node::write_string_attribute(const std::string &key, const std::string &value) {
+void Node::write_string_attribute(const std::string& key, const std::string& value) {
     drop_attribute(key);
     const Id type = vl_string_type();
     const Id space = scalar_space();
     const Id attr(H5Acreate2(id(), key.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
                   H5Aclose);
-    const char *text = value.c_str();
+    const char* text = value.c_str();
     if (!attr.valid() || H5Awrite(attr.get(), type.get(), &text) < 0) {
         fail(fmt::format("write attribute \"{}\" of", key));
     }
 }
 
-void Node::write_int_attribute(const std::string &key, std::int64_t value) {
+void Node::write_int_attribute(const std::string& key, std::int64_t value) {
     drop_attribute(key);
     const Id space = scalar_space();
     const Id attr(
@@ -122,7 +122,7 @@ void Node::write_int_attribute(const std::string &key, std::int64_t value) {
     }
 }
 
-void Node::write_uint_attribute(const std::string &key, std::uint64_t value) {
+void Node::write_uint_attribute(const std::string& key, std::uint64_t value) {
     drop_attribute(key);
     const Id space = scalar_space();
     const Id attr(
@@ -133,7 +133,7 @@ void Node::write_uint_attribute(const std::string &key, std::uint64_t value) {
     }
 }
 
-std::optional<std::string> Node::read_attribute(const std::string &key) const {
+std::optional<std::string> Node::read_attribute(const std::string& key) const {
     const htri_t exists = H5Aexists(id(), key.c_str());
     if (exists < 0) {
         fail(fmt::format("check attribute \"{}\" of", key));
@@ -156,7 +156,7 @@ std::optional<std::string> Node::read_attribute(const std::string &key) const {
     case H5T_STRING: {
         if (H5Tis_variable_str(type.get()) > 0) {
             const Id memory = vl_string_type(H5Tget_cset(type.get()));
-            char *text = nullptr;
+            char* text = nullptr;
             if (H5Aread(attr.get(), memory.get(), &text) < 0) {
                 fail(what);
             }
@@ -224,7 +224,7 @@ std::uint64_t Dataset::storage_size() const {
     return H5Dget_storage_size(id());
 }
 
-std::size_t Dataset::element_count(const std::vector<hsize_t> &shape) {
+std::size_t Dataset::element_count(const std::vector<hsize_t>& shape) {
     std::size_t n = 1;
     for (const hsize_t d : shape) {
         n *= static_cast<std::size_t>(d);
@@ -237,7 +237,7 @@ std::size_t Dataset::row_size() const {
     return dims.empty() ? 1 : element_count({dims.begin() + 1, dims.end()});
 }
 
-void Dataset::append_raw(const void *data, hid_t memory_type, std::size_t elements, hsize_t rows) {
+void Dataset::append_raw(const void* data, hid_t memory_type, std::size_t elements, hsize_t rows) {
     if (rows == 0) {
         return;
     }
@@ -266,7 +266,7 @@ void Dataset::append_raw(const void *data, hid_t memory_type, std::size_t elemen
     }
 }
 
-void Dataset::read_raw(void *data, hid_t memory_type, std::size_t elements, hsize_t first,
+void Dataset::read_raw(void* data, hid_t memory_type, std::size_t elements, hsize_t first,
                        hsize_t count, bool whole) const {
     if (elements == 0) {
         return;
@@ -298,8 +298,8 @@ void Dataset::read_raw(void *data, hid_t memory_type, std::size_t elements, hsiz
     }
 }
 
-void Dataset::append_strings(const std::vector<std::string> &values) {
-    const std::vector<const char *> raw = c_strings(values);
+void Dataset::append_strings(const std::vector<std::string>& values) {
+    const std::vector<const char*> raw = c_strings(values);
     const Id type = vl_string_type();
     append_raw(raw.data(), type.get(), raw.size(), raw.size());
 }
@@ -309,7 +309,7 @@ std::vector<std::string> Dataset::read_strings() const {
     if (!file_type.valid() || H5Tget_class(file_type.get()) != H5T_STRING) {
         fail("read strings from");
     }
-    std::vector<char *> raw(element_count(shape()), nullptr);
+    std::vector<char*> raw(element_count(shape()), nullptr);
     if (H5Tis_variable_str(file_type.get()) > 0) {
         const Id memory = vl_string_type(H5Tget_cset(file_type.get()));
         read_raw(raw.data(), memory.get(), raw.size(), 0, 0, true);
@@ -321,7 +321,7 @@ std::vector<std::string> Dataset::read_strings() const {
     read_raw(block.data(), file_type.get(), raw.size(), 0, 0, true);
     std::vector<std::string> out;
     for (std::size_t i = 0; i < raw.size(); ++i) {
-        const char *p = block.data() + i * size;
+        const char* p = block.data() + i * size;
         out.emplace_back(p, strnlen(p, size));
     }
     return out;
@@ -337,7 +337,7 @@ std::string Dataset::read_string() const {
 
 // ---- Group ------------------------------------------------------------------------------
 
-Group Group::create_group(const std::string &name) {
+Group Group::create_group(const std::string& name) {
     Id group(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
     if (!group.valid()) {
         h5::fail(file(), "create group " + child_path(name));
@@ -345,7 +345,7 @@ Group Group::create_group(const std::string &name) {
     return Group(std::move(group), file(), child_path(name));
 }
 
-Group Group::open_group(const std::string &name) const {
+Group Group::open_group(const std::string& name) const {
     Id group(H5Gopen2(id(), name.c_str(), H5P_DEFAULT), H5Gclose);
     if (!group.valid()) {
         h5::fail(file(), "open group " + child_path(name));
@@ -353,7 +353,7 @@ Group Group::open_group(const std::string &name) const {
     return Group(std::move(group), file(), child_path(name));
 }
 
-bool Group::contains(const std::string &path) const {
+bool Group::contains(const std::string& path) const {
     // H5Lexists fails rather than answering "no" when an intermediate group is missing, so
     // the path is checked one component at a time.
     std::size_t end = 0;
@@ -371,8 +371,8 @@ bool Group::contains(const std::string &path) const {
     return true;
 }
 
-Dataset Group::create_extendible_raw(const std::string &name, hid_t file_type,
-                                     const std::vector<hsize_t> &row_shape, hsize_t chunk_rows,
+Dataset Group::create_extendible_raw(const std::string& name, hid_t file_type,
+                                     const std::vector<hsize_t>& row_shape, hsize_t chunk_rows,
                                      Compress compress) {
     const std::string path = child_path(name);
     std::vector<hsize_t> dims{0};
@@ -409,12 +409,12 @@ Dataset Group::create_extendible_raw(const std::string &name, hid_t file_type,
     return Dataset(std::move(dataset), file(), path);
 }
 
-Dataset Group::create_extendible_strings(const std::string &name, hsize_t chunk_rows) {
+Dataset Group::create_extendible_strings(const std::string& name, hsize_t chunk_rows) {
     const Id type = vl_string_type();
     return create_extendible_raw(name, type.get(), {}, chunk_rows, Compress::none);
 }
 
-Dataset Group::write_strings(const std::string &name, const std::vector<std::string> &values) {
+Dataset Group::write_strings(const std::string& name, const std::vector<std::string>& values) {
     const std::string path = child_path(name);
     const Id type = vl_string_type();
     const hsize_t n = values.size();
@@ -422,7 +422,7 @@ Dataset Group::write_strings(const std::string &name, const std::vector<std::str
     Id dataset(H5Dcreate2(id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT,
                           H5P_DEFAULT),
                H5Dclose);
-    const std::vector<const char *> raw = c_strings(values);
+    const std::vector<const char*> raw = c_strings(values);
     if (!dataset.valid() || (n > 0 && H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL,
                                                H5P_DEFAULT, raw.data()) < 0)) {
         h5::fail(file(), "write dataset " + path);
@@ -430,14 +430,14 @@ Dataset Group::write_strings(const std::string &name, const std::vector<std::str
     return Dataset(std::move(dataset), file(), path);
 }
 
-Dataset Group::write_string(const std::string &name, const std::string &value) {
+Dataset Group::write_string(const std::string& name, const std::string& value) {
     const std::string path = child_path(name);
     const Id type = vl_string_type();
     const Id space = scalar_space();
     Id dataset(H5Dcreate2(id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT,
                           H5P_DEFAULT),
                H5Dclose);
-    const char *text = value.c_str();
+    const char* text = value.c_str();
     if (!dataset.valid() ||
         H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) < 0) {
         h5::fail(file(), "write dataset " + path);
@@ -445,7 +445,7 @@ Dataset Group::write_string(const std::string &name, const std::string &value) {
     return Dataset(std::move(dataset), file(), path);
 }
 
-Dataset Group::open_dataset(const std::string &name) const {
+Dataset Group::open_dataset(const std::string& name) const {
     Id dataset(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose);
     if (!dataset.valid()) {
         h5::fail(file(), "open dataset " + child_path(name));
@@ -454,8 +454,8 @@ Dataset Group::open_dataset(const std::string &name) const {
 }
 
 namespace {
-herr_t collect_link(hid_t /*group*/, const char *name, const H5L_info_t * /*info*/, void *data) {
-    static_cast<std::vector<std::string> *>(data)->emplace_back(name);
+herr_t collect_link(hid_t /*group*/, const char* name, const H5L_info_t* /*info*/, void* data) {
+    static_cast<std::vector<std::string>*>(data)->emplace_back(name);
     return 0;
 }
 } // namespace
@@ -466,7 +466,7 @@ std::vector<std::string> Group::dataset_paths() const {
         h5::fail(file(), "list the contents of " + name());
     }
     std::vector<std::string> out;
-    for (const std::string &link : links) {
+    for (const std::string& link : links) {
         const Id object(H5Oopen(id(), link.c_str(), H5P_DEFAULT), H5Oclose);
         if (!object.valid()) {
             h5::fail(file(), "open " + child_path(link));
@@ -480,7 +480,7 @@ std::vector<std::string> Group::dataset_paths() const {
 
 // ---- File -------------------------------------------------------------------------------
 
-File File::create(const std::string &path, bool truncate) {
+File File::create(const std::string& path, bool truncate) {
     init();
     // Default file access properties on purpose: the earliest format keeps no "file is open
     // for writing" flag in the superblock, so a crashed writer leaves a readable file.
@@ -493,7 +493,7 @@ File File::create(const std::string &path, bool truncate) {
     return File(std::move(file), path, "/");
 }
 
-File File::open_read_only(const std::string &path) {
+File File::open_read_only(const std::string& path) {
     init();
     Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (!file.valid()) {
@@ -512,7 +512,7 @@ File File::open_read_only(const std::string &path) {
     return File(std::move(file), path, "/");
 }
 
-bool File::is_hdf5(const std::string &path) {
+bool File::is_hdf5(const std::string& path) {
     init();
     const htri_t result = H5Fis_hdf5(path.c_str());
     H5Eclear2(H5E_DEFAULT);

@@ -39,9 +39,9 @@ public:
     Id() noexcept = default;
     Id(hid_t id, Closer closer) noexcept : id_(id), closer_(closer) {}
     ~Id() { reset(); }
-    Id(Id &&other) noexcept
+    Id(Id&& other) noexcept
         : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
-    Id &operator=(Id &&other) noexcept {
+    Id& operator=(Id&& other) noexcept {
         if (this != &other) {
             reset();
             id_ = std::exchange(other.id_, H5I_INVALID_HID);
@@ -49,8 +49,8 @@ public:
         }
         return *this;
     }
-    Id(const Id &) = delete;
-    Id &operator=(const Id &) = delete;
+    Id(const Id&) = delete;
+    Id& operator=(const Id&) = delete;
 
     [[nodiscard]] hid_t get() const noexcept { return id_; }
     [[nodiscard]] bool valid() const noexcept { return id_ >= 0; }
@@ -70,7 +70,7 @@ private:
 };
 
 /// Throws IoError "FILE: cannot OPERATION (HDF5's reason)" and clears HDF5's error stack.
-[[noreturn]] void fail(const std::string &file, std::string_view operation);
+[[noreturn]] void fail(const std::string& file, std::string_view operation);
 
 /// A named object in an open file: the file itself (its root group), a group or a dataset.
 /// Carries attributes.
@@ -78,19 +78,19 @@ class Node {
 public:
     [[nodiscard]] hid_t id() const noexcept { return id_.get(); }
     [[nodiscard]] bool valid() const noexcept { return id_.valid(); }
-    [[nodiscard]] const std::string &file() const noexcept { return file_; }
+    [[nodiscard]] const std::string& file() const noexcept { return file_; }
     /// Path inside the file, "/" for the root.
-    [[nodiscard]] const std::string &name() const noexcept { return name_; }
+    [[nodiscard]] const std::string& name() const noexcept { return name_; }
 
     /// Writes (or replaces) a scalar UTF-8 variable-length string attribute.
-    void write_string_attribute(const std::string &key, const std::string &value);
+    void write_string_attribute(const std::string& key, const std::string& value);
     /// Writes (or replaces) a scalar int64 attribute.
-    void write_int_attribute(const std::string &key, std::int64_t value);
+    void write_int_attribute(const std::string& key, std::int64_t value);
     /// Writes (or replaces) a scalar uint64 attribute.
-    void write_uint_attribute(const std::string &key, std::uint64_t value);
+    void write_uint_attribute(const std::string& key, std::uint64_t value);
     /// A scalar attribute as text (strings as stored, numbers with fmt "{}"); nullopt when
     /// absent. Throws IoError for a type it cannot show.
-    [[nodiscard]] std::optional<std::string> read_attribute(const std::string &key) const;
+    [[nodiscard]] std::optional<std::string> read_attribute(const std::string& key) const;
 
     Node() = default;
     /// Takes ownership of `id`; `file` and `name` are for messages.
@@ -99,8 +99,8 @@ public:
 
 protected:
     [[noreturn]] void fail(std::string_view operation) const;
-    [[nodiscard]] std::string child_path(const std::string &child) const;
-    void drop_attribute(const std::string &key);
+    [[nodiscard]] std::string child_path(const std::string& child) const;
+    void drop_attribute(const std::string& key);
 
     Id id_;
     std::string file_;
@@ -123,7 +123,7 @@ public:
         append_raw(data.data(), Type<T>::memory(), data.size(), rows);
     }
     /// Appends strings to a 1-D variable-length string dataset.
-    void append_strings(const std::vector<std::string> &values);
+    void append_strings(const std::vector<std::string>& values);
 
     /// The whole dataset, row-major.
     template <class T> [[nodiscard]] std::vector<T> read() const {
@@ -143,10 +143,10 @@ public:
     [[nodiscard]] std::string read_string() const;
 
 private:
-    [[nodiscard]] static std::size_t element_count(const std::vector<hsize_t> &shape);
+    [[nodiscard]] static std::size_t element_count(const std::vector<hsize_t>& shape);
     [[nodiscard]] std::size_t row_size() const;
-    void append_raw(const void *data, hid_t memory_type, std::size_t elements, hsize_t rows);
-    void read_raw(void *data, hid_t memory_type, std::size_t elements, hsize_t first, hsize_t count,
+    void append_raw(const void* data, hid_t memory_type, std::size_t elements, hsize_t rows);
+    void read_raw(void* data, hid_t memory_type, std::size_t elements, hsize_t first, hsize_t count,
                   bool whole) const;
 };
 
@@ -158,33 +158,33 @@ class Group : public Node {
 public:
     using Node::Node;
 
-    [[nodiscard]] Group create_group(const std::string &name);
-    [[nodiscard]] Group open_group(const std::string &name) const;
+    [[nodiscard]] Group create_group(const std::string& name);
+    [[nodiscard]] Group open_group(const std::string& name) const;
     /// True when `path` (relative, may hold '/') names an existing link.
-    [[nodiscard]] bool contains(const std::string &path) const;
+    [[nodiscard]] bool contains(const std::string& path) const;
 
     /// An empty dataset of shape [0, row_shape...] that grows without limit along the first
     /// dimension, chunked by `chunk_rows` rows; with Compress::deflate, shuffle + deflate 4.
     template <class T>
-    [[nodiscard]] Dataset create_extendible(const std::string &name,
-                                            const std::vector<hsize_t> &row_shape,
+    [[nodiscard]] Dataset create_extendible(const std::string& name,
+                                            const std::vector<hsize_t>& row_shape,
                                             hsize_t chunk_rows, Compress compress) {
         return create_extendible_raw(name, Type<T>::file(), row_shape, chunk_rows, compress);
     }
     /// An empty 1-D extendible dataset of variable-length strings.
-    [[nodiscard]] Dataset create_extendible_strings(const std::string &name, hsize_t chunk_rows);
+    [[nodiscard]] Dataset create_extendible_strings(const std::string& name, hsize_t chunk_rows);
     /// A fixed-size 1-D dataset holding `values`.
-    Dataset write_strings(const std::string &name, const std::vector<std::string> &values);
+    Dataset write_strings(const std::string& name, const std::vector<std::string>& values);
     /// A scalar dataset holding one string.
-    Dataset write_string(const std::string &name, const std::string &value);
+    Dataset write_string(const std::string& name, const std::string& value);
 
-    [[nodiscard]] Dataset open_dataset(const std::string &name) const;
+    [[nodiscard]] Dataset open_dataset(const std::string& name) const;
     /// Paths (from this group, without a leading '/') of every dataset below it, in name order.
     [[nodiscard]] std::vector<std::string> dataset_paths() const;
 
 private:
-    Dataset create_extendible_raw(const std::string &name, hid_t file_type,
-                                  const std::vector<hsize_t> &row_shape, hsize_t chunk_rows,
+    Dataset create_extendible_raw(const std::string& name, hid_t file_type,
+                                  const std::vector<hsize_t>& row_shape, hsize_t chunk_rows,
                                   Compress compress);
 };
 
@@ -194,10 +194,10 @@ class File : public Group {
 public:
     using Group::Group;
     /// Creates `path`; replaces an existing file only when `truncate`.
-    [[nodiscard]] static File create(const std::string &path, bool truncate);
-    [[nodiscard]] static File open_read_only(const std::string &path);
+    [[nodiscard]] static File create(const std::string& path, bool truncate);
+    [[nodiscard]] static File open_read_only(const std::string& path);
     /// True when `path` starts with the HDF5 signature.
-    [[nodiscard]] static bool is_hdf5(const std::string &path);
+    [[nodiscard]] static bool is_hdf5(const std::string& path);
 
     /// Writes everything buffered to disk (H5Fflush, global scope).
     void flush();

@@ -14,8 +14,8 @@ namespace {
 enum class Change { percent, points };
 
 struct Block {
-    const char *title;
-    const char *column;
+    const char* title;
+    const char* column;
     Change change;
 };
 
@@ -34,8 +34,8 @@ double change_of(double first, double last, Change change) {
     return first != 0.0 ? (last / first - 1.0) * 100.0 : std::nan("");
 }
 
-void write_block(std::string &out, const Block &block, const std::vector<std::string> &codes,
-                 const sim::ColumnTable &first, const sim::ColumnTable &last, std::size_t top,
+void write_block(std::string& out, const Block& block, const std::vector<std::string>& codes,
+                 const sim::ColumnTable& first, const sim::ColumnTable& last, std::size_t top,
                  std::size_t code_width) {
     const auto column_first = first.find(block.column);
     const auto column_last = last.find(block.column);
@@ -44,8 +44,8 @@ void write_block(std::string &out, const Block &block, const std::vector<std::st
                        block.title, block.column);
         return;
     }
-    const std::string &unit = first.info(*column_first).unit;
-    const char *suffix = block.change == Change::percent ? "%" : "pp";
+    const std::string& unit = first.info(*column_first).unit;
+    const char* suffix = block.change == Change::percent ? "%" : "pp";
     fmt::format_to(std::back_inserter(out), "{}{} - largest changes, first to last step ({})\n",
                    block.title, unit.empty() ? "" : fmt::format(" [{}]", unit),
                    block.change == Change::percent ? "percent" : "percentage points");
@@ -76,15 +76,15 @@ void write_block(std::string &out, const Block &block, const std::vector<std::st
                                       ? fmt::format("{:+.2f} {}", tidy(change[i]), suffix)
                                       : std::string("n/a");
         fmt::format_to(std::back_inserter(out), "  {:<{}} {:>14.2f} {:>14.2f} {:>11}\n", codes[i],
-                       code_width, tidy(first.at(*column_first, i)),
-                       tidy(last.at(*column_last, i)), shown);
+                       code_width, tidy(first.at(*column_first, i)), tidy(last.at(*column_last, i)),
+                       shown);
     }
 }
 
 } // namespace
 
-std::string change_summary(const std::vector<std::string> &country_codes,
-                           const sim::ColumnTable &first, const sim::ColumnTable &last, int top) {
+std::string change_summary(const std::vector<std::string>& country_codes,
+                           const sim::ColumnTable& first, const sim::ColumnTable& last, int top) {
     if (first.rows() != country_codes.size() || last.rows() != country_codes.size()) {
         throw std::logic_error(
             fmt::format("change_summary: {} country codes but tables of {} and {} rows",
@@ -92,11 +92,11 @@ std::string change_summary(const std::vector<std::string> &country_codes,
     }
     const std::size_t shown = top > 0 ? static_cast<std::size_t>(top) : country_codes.size();
     std::size_t code_width = 7; // "country"
-    for (const std::string &code : country_codes) {
+    for (const std::string& code : country_codes) {
         code_width = std::max(code_width, code.size());
     }
     std::string out;
-    for (const Block &block : blocks) {
+    for (const Block& block : blocks) {
         if (!out.empty()) {
             out += '\n';
         }

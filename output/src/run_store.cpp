@@ -20,7 +20,7 @@ namespace tradesim::output {
 
 namespace {
 
-constexpr const char *format_name = "tradesim-run";
+constexpr const char* format_name = "tradesim-run";
 constexpr int format_version = 1;
 
 // Per-step series get one small chunk of this many steps; events are fewer than steps on
@@ -33,7 +33,7 @@ std::string utc_now() {
 }
 
 // RFC 4180: a field with a comma, a quote or a line break is quoted, quotes doubled.
-std::string csv_field(const std::string &text) {
+std::string csv_field(const std::string& text) {
     if (text.find_first_of(",\"\r\n") == std::string::npos) {
         return text;
     }
@@ -48,7 +48,7 @@ std::string csv_field(const std::string &text) {
     return out;
 }
 
-void write_header(std::ostream &out, const std::vector<std::string> &names) {
+void write_header(std::ostream& out, const std::vector<std::string>& names) {
     for (std::size_t i = 0; i < names.size(); ++i) {
         out << (i > 0 ? "," : "") << csv_field(names[i]);
     }
@@ -92,7 +92,7 @@ struct RunWriter::Impl {
         events = {};
     }
 
-    void create_countries(const sim::ColumnTable &table) {
+    void create_countries(const sim::ColumnTable& table) {
         std::vector<std::string> units;
         for (std::size_t v = 0; v < table.columns(); ++v) {
             variables.push_back(table.info(v).name);
@@ -106,7 +106,7 @@ struct RunWriter::Impl {
                                                    h5::Compress::deflate);
     }
 
-    void write_countries(const sim::ColumnTable &table) {
+    void write_countries(const sim::ColumnTable& table) {
         if (!countries) {
             create_countries(table);
         }
@@ -131,14 +131,14 @@ struct RunWriter::Impl {
         countries->append<double>(buffer, 1);
     }
 
-    void write_events(const std::vector<models::Event> &list) {
+    void write_events(const std::vector<models::Event>& list) {
         if (list.empty()) {
             return;
         }
         std::vector<std::int32_t> step;
         std::vector<std::string> date, kind, importer, exporter, sector, message;
         std::vector<double> value;
-        for (const models::Event &e : list) {
+        for (const models::Event& e : list) {
             step.push_back(e.step);
             date.push_back(e.date);
             kind.push_back(e.kind);
@@ -160,14 +160,14 @@ struct RunWriter::Impl {
     }
 };
 
-RunWriter::RunWriter(const std::string &path, const models::Scenario &scenario, const RunInfo &info,
+RunWriter::RunWriter(const std::string& path, const models::Scenario& scenario, const RunInfo& info,
                      bool force)
     : impl_(std::make_unique<Impl>()) {
     namespace fs = std::filesystem;
     if (!scenario.world) {
         throw std::logic_error("RunWriter: scenario has no world");
     }
-    const models::World &world = *scenario.world;
+    const models::World& world = *scenario.world;
     impl_->path = path;
     impl_->countries_n = world.countries.size();
     impl_->sectors_n = world.sectors.size();
@@ -187,7 +187,7 @@ RunWriter::RunWriter(const std::string &path, const models::Scenario &scenario, 
     }
 
     impl_->file = h5::File::create(path, force);
-    h5::File &file = impl_->file;
+    h5::File& file = impl_->file;
     file.write_string_attribute("format", format_name);
     file.write_int_attribute("format_version", format_version);
     file.write_string_attribute("program_version", info.program_version);
@@ -202,16 +202,16 @@ RunWriter::RunWriter(const std::string &path, const models::Scenario &scenario, 
     file.write_string_attribute("calendar_start", scenario.calendar.start().str());
     file.write_string_attribute("step_length", sim::to_string(scenario.calendar.length()));
 
-    h5::Group &metadata = impl_->metadata;
+    h5::Group& metadata = impl_->metadata;
     metadata = file.create_group("metadata");
     metadata.write_string("scenario_text", scenario.text);
     metadata.write_string("scenario_resolved", scenario.resolved);
     std::vector<std::string> codes, names, sectors;
-    for (const models::Country &c : world.countries) {
+    for (const models::Country& c : world.countries) {
         codes.push_back(c.code);
         names.push_back(c.name);
     }
-    for (const models::Sector &s : world.sectors) {
+    for (const models::Sector& s : world.sectors) {
         sectors.push_back(s.code);
     }
     metadata.write_strings("countries", codes);
@@ -232,7 +232,7 @@ RunWriter::RunWriter(const std::string &path, const models::Scenario &scenario, 
         file.create_extendible<double>("flows", {n, n, impl_->sectors_n}, 1, h5::Compress::none);
 
     h5::Group events = file.create_group("events");
-    auto &ev = impl_->events;
+    auto& ev = impl_->events;
     ev.step =
         events.create_extendible<std::int32_t>("step", {}, event_chunk_rows, h5::Compress::deflate);
     ev.date = events.create_extendible_strings("date", event_chunk_rows);
@@ -260,8 +260,8 @@ RunWriter::~RunWriter() {
     }
 }
 
-void RunWriter::on_step(const models::StepView &view) {
-    Impl &w = *impl_;
+void RunWriter::on_step(const models::StepView& view) {
+    Impl& w = *impl_;
     if (!w.open) {
         throw std::logic_error(fmt::format("RunWriter::on_step after finish ({})", w.path));
     }
@@ -288,7 +288,7 @@ void RunWriter::on_step(const models::StepView &view) {
 }
 
 void RunWriter::finish(bool ok) {
-    Impl &w = *impl_;
+    Impl& w = *impl_;
     if (!w.open) {
         return;
     }
@@ -299,7 +299,7 @@ void RunWriter::finish(bool ok) {
     w.file.close();
 }
 
-const std::string &RunWriter::path() const noexcept {
+const std::string& RunWriter::path() const noexcept {
     return impl_->path;
 }
 
@@ -318,7 +318,7 @@ struct RunReader::Impl {
     std::size_t variables_n = 0;
     std::vector<std::string> dates;
 
-    [[nodiscard]] std::vector<std::string> strings(const std::string &dataset) const {
+    [[nodiscard]] std::vector<std::string> strings(const std::string& dataset) const {
         return file.contains(dataset) ? file.open_dataset(dataset).read_strings()
                                       : std::vector<std::string>{};
     }
@@ -334,9 +334,9 @@ struct RunReader::Impl {
     }
 };
 
-RunReader::RunReader(const std::string &path) : impl_(std::make_unique<Impl>()) {
+RunReader::RunReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
     namespace fs = std::filesystem;
-    Impl &r = *impl_;
+    Impl& r = *impl_;
     r.path = path;
     std::error_code ec;
     if (!fs::exists(path, ec)) {
@@ -356,7 +356,7 @@ RunReader::RunReader(const std::string &path) : impl_(std::make_unique<Impl>()) 
     // A run that died between flushes may hold more rows in some datasets than in others;
     // only steps present everywhere count.
     hsize_t steps = r.file.open_dataset("steps/date").rows();
-    for (const char *name : {"steps/state_hash", "steps/solver_iterations", "flows"}) {
+    for (const char* name : {"steps/state_hash", "steps/solver_iterations", "flows"}) {
         steps = std::min(steps, r.file.open_dataset(name).rows());
     }
     steps =
@@ -368,7 +368,7 @@ RunReader::RunReader(const std::string &path) : impl_(std::make_unique<Impl>()) 
 
 RunReader::~RunReader() = default;
 
-std::string RunReader::attribute(const std::string &name) const {
+std::string RunReader::attribute(const std::string& name) const {
     return impl_->file.read_attribute(name).value_or("");
 }
 
@@ -419,7 +419,7 @@ std::vector<double> RunReader::flow_values(int step) const {
 }
 
 std::vector<models::Event> RunReader::events() const {
-    const h5::File &f = impl_->file;
+    const h5::File& f = impl_->file;
     const std::vector<std::int32_t> step = f.open_dataset("events/step").read<std::int32_t>();
     const std::vector<double> value = f.open_dataset("events/value").read<double>();
     const std::vector<std::string> date = f.open_dataset("events/date").read_strings();
@@ -449,13 +449,13 @@ std::vector<std::string> RunReader::table_names() {
     return {"countries", "flows", "events", "steps"};
 }
 
-void RunReader::write_csv(const std::string &table, int step, std::ostream &out) const {
+void RunReader::write_csv(const std::string& table, int step, std::ostream& out) const {
     const std::vector<std::string> known = table_names();
     if (std::find(known.begin(), known.end(), table) == known.end()) {
         throw sim::UsageError(fmt::format("unknown table \"{}\"{}; known tables: {}", table,
                                           sim::did_you_mean(table, known), fmt::join(known, ", ")));
     }
-    const Impl &r = *impl_;
+    const Impl& r = *impl_;
     if (step >= 0) {
         r.check_step(step);
     }
@@ -465,7 +465,7 @@ void RunReader::write_csv(const std::string &table, int step, std::ostream &out)
     if (table == "countries") {
         const std::vector<std::string> codes = countries();
         std::vector<std::string> header{"step", "date", "country"};
-        for (const std::string &v : country_variables()) {
+        for (const std::string& v : country_variables()) {
             header.push_back(v);
         }
         write_header(out, header);
@@ -507,7 +507,7 @@ void RunReader::write_csv(const std::string &table, int step, std::ostream &out)
     } else if (table == "events") {
         write_header(
             out, {"step", "date", "kind", "importer", "exporter", "sector", "value", "message"});
-        for (const models::Event &e : events()) {
+        for (const models::Event& e : events()) {
             if (e.step < first || e.step >= last) {
                 continue;
             }
@@ -531,7 +531,7 @@ void RunReader::write_csv(const std::string &table, int step, std::ostream &out)
 
 std::vector<RunReader::DatasetInfo> RunReader::datasets() const {
     std::vector<DatasetInfo> out;
-    for (const std::string &name : impl_->file.dataset_paths()) {
+    for (const std::string& name : impl_->file.dataset_paths()) {
         const h5::Dataset d = impl_->file.open_dataset(name);
         DatasetInfo info;
         info.path = "/" + name;

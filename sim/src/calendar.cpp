@@ -5,7 +5,9 @@
 
 namespace tradesim::sim {
 
-std::string YearMonth::str() const { return fmt::format("{:04d}-{:02d}", year, month); }
+std::string YearMonth::str() const {
+    return fmt::format("{:04d}-{:02d}", year, month);
+}
 
 namespace {
 bool parse_int(const std::string& s, std::size_t pos, std::size_t len, int& out) {
@@ -42,17 +44,23 @@ std::optional<YearMonth> parse_year_month(const std::string& text) {
 }
 
 std::optional<StepLength> parse_step_length(const std::string& text) {
-    if (text == "month") return StepLength::month;
-    if (text == "quarter") return StepLength::quarter;
-    if (text == "year") return StepLength::year;
+    if (text == "month")
+        return StepLength::month;
+    if (text == "quarter")
+        return StepLength::quarter;
+    if (text == "year")
+        return StepLength::year;
     return std::nullopt;
 }
 
 const char* to_string(StepLength length) noexcept {
     switch (length) {
-    case StepLength::month: return "month";
-    case StepLength::quarter: return "quarter";
-    case StepLength::year: return "year";
+    case StepLength::month:
+        return "month";
+    case StepLength::quarter:
+        return "quarter";
+    case StepLength::year:
+        return "year";
     }
     return "month";
 }

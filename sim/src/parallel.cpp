@@ -28,7 +28,9 @@ ThreadScope::~ThreadScope() {
     delete impl_;
 }
 
-int active_threads() noexcept { return g_threads; }
+int active_threads() noexcept {
+    return g_threads;
+}
 
 void parallel_for(std::size_t n, std::size_t grain, const RangeBody& body) {
     if (n == 0) {

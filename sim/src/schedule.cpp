@@ -6,15 +6,24 @@ namespace tradesim::sim {
 
 const char* to_string(Phase phase) noexcept {
     switch (phase) {
-    case Phase::policy: return "policy";
-    case Phase::corridors: return "corridors";
-    case Phase::trade_costs: return "trade_costs";
-    case Phase::firms: return "firms";
-    case Phase::market_clearing: return "market_clearing";
-    case Phase::settlement: return "settlement";
-    case Phase::accounting: return "accounting";
-    case Phase::friction: return "friction";
-    case Phase::record: return "record";
+    case Phase::policy:
+        return "policy";
+    case Phase::corridors:
+        return "corridors";
+    case Phase::trade_costs:
+        return "trade_costs";
+    case Phase::firms:
+        return "firms";
+    case Phase::market_clearing:
+        return "market_clearing";
+    case Phase::settlement:
+        return "settlement";
+    case Phase::accounting:
+        return "accounting";
+    case Phase::friction:
+        return "friction";
+    case Phase::record:
+        return "record";
     }
     return "?";
 }

@@ -54,12 +54,18 @@ SpecNode SpecNode::make_boolean(bool value, Location where) {
 
 const char* SpecNode::kind_name() const noexcept {
     switch (kind_) {
-    case Kind::table: return "table";
-    case Kind::array: return "array";
-    case Kind::string: return "string";
-    case Kind::integer: return "integer";
-    case Kind::floating: return "float";
-    case Kind::boolean: return "boolean";
+    case Kind::table:
+        return "table";
+    case Kind::array:
+        return "array";
+    case Kind::string:
+        return "string";
+    case Kind::integer:
+        return "integer";
+    case Kind::floating:
+        return "float";
+    case Kind::boolean:
+        return "boolean";
     }
     return "value";
 }
@@ -87,7 +93,9 @@ void SpecNode::set(const std::string& key, SpecNode value) {
     members_.emplace_back(key, std::move(value));
 }
 
-void SpecNode::push_back(SpecNode value) { items_.push_back(std::move(value)); }
+void SpecNode::push_back(SpecNode value) {
+    items_.push_back(std::move(value));
+}
 
 void SpecNode::erase(const std::string& key) {
     std::erase_if(members_, [&](const auto& m) { return m.first == key; });
@@ -207,17 +215,32 @@ std::string quoted(const std::string& s) {
     std::string out = "\"";
     for (char c : s) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
         default:
             // TOML forbids raw control characters in basic strings.
             if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-                out += fmt::format("\\u{:04X}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+                out +=
+                    fmt::format("\\u{:04X}", static_cast<unsigned>(static_cast<unsigned char>(c)));
             } else {
                 out += c;
             }
@@ -235,8 +258,10 @@ std::string bare_key(const std::string& key) {
 
 std::string inline_value(const SpecNode& n) {
     switch (n.kind()) {
-    case SpecNode::Kind::string: return quoted(n.as_string());
-    case SpecNode::Kind::integer: return std::to_string(n.as_integer());
+    case SpecNode::Kind::string:
+        return quoted(n.as_string());
+    case SpecNode::Kind::integer:
+        return std::to_string(n.as_integer());
     case SpecNode::Kind::floating: {
         // Keep floats floats when read back: 2.0 must not become the integer 2.
         std::string text = fmt::format("{}", n.as_number());
@@ -245,7 +270,8 @@ std::string inline_value(const SpecNode& n) {
         }
         return text;
     }
-    case SpecNode::Kind::boolean: return n.as_boolean() ? "true" : "false";
+    case SpecNode::Kind::boolean:
+        return n.as_boolean() ? "true" : "false";
     case SpecNode::Kind::array: {
         std::string out = "[";
         for (std::size_t i = 0; i < n.items().size(); ++i) {

@@ -36,8 +36,8 @@ void split(const std::string& line, TextTable::Row& row) {
     std::size_t start = 0;
     while (true) {
         const std::size_t comma = line.find(',', start);
-        const std::string cell = line.substr(start, comma == std::string::npos ? std::string::npos
-                                                                               : comma - start);
+        const std::string cell =
+            line.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         row.cells.push_back(trim(cell));
         // Point at the cell's first visible character.
         const std::size_t lead = std::min(cell.find_first_not_of(" \t"), cell.size());

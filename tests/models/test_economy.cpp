@@ -71,7 +71,8 @@ TEST_CASE("Economy: with no policy every step reproduces the baseline", "[models
     }
 }
 
-TEST_CASE("Economy: markets clear and tariff revenue is the tariff on imports", "[models][economy]") {
+TEST_CASE("Economy: markets clear and tariff revenue is the tariff on imports",
+          "[models][economy]") {
     const auto s = models::load_scenario(scenario_file("tariff", tariff_body));
     models::Economy e(s);
     const auto& w = *s.world;
@@ -104,7 +105,8 @@ TEST_CASE("Economy: markets clear and tariff revenue is the tariff on imports", 
     REQUIRE(gdp == Approx(base).epsilon(1e-12));
 }
 
-TEST_CASE("Economy: a tariff cuts the targeted imports gradually and diverts trade", "[models][economy]") {
+TEST_CASE("Economy: a tariff cuts the targeted imports gradually and diverts trade",
+          "[models][economy]") {
     const auto s = models::load_scenario(scenario_file("tariff_path", tariff_body));
     Collector c;
     (void)models::run_scenario(s, c);
@@ -118,12 +120,14 @@ TEST_CASE("Economy: a tariff cuts the targeted imports gradually and diverts tra
     REQUIRE(pair_total(w, c.flows[20], "CHN", "DEU") > pair_total(w, c.flows[1], "CHN", "DEU"));
 }
 
-TEST_CASE("Economy: the monthly path converges to the full-adjustment equilibrium", "[models][economy]") {
+TEST_CASE("Economy: the monthly path converges to the full-adjustment equilibrium",
+          "[models][economy]") {
     // With sourcing shares closing half their gap every 12 months, after 600 months the run
     // must sit at the equilibrium that immediate adjustment reaches in one step.
-    const auto slow = models::load_scenario(scenario_file(
-        "converge_slow", "[calendar]\nsteps = 600\n[[policy]]\ndate = \"2018-01\"\nkind = \"tariff\"\n"
-                         "importer = \"USA\"\nexporter = \"all\"\nrate = 20\n"));
+    const auto slow = models::load_scenario(
+        scenario_file("converge_slow",
+                      "[calendar]\nsteps = 600\n[[policy]]\ndate = \"2018-01\"\nkind = \"tariff\"\n"
+                      "importer = \"USA\"\nexporter = \"all\"\nrate = 20\n"));
     const auto fast = models::load_scenario(scenario_file(
         "converge_fast", "[calendar]\nsteps = 1\n[model]\nadjustment_half_life_months = 0\n"
                          "[[policy]]\ndate = \"2018-01\"\nkind = \"tariff\"\n"
@@ -138,7 +142,8 @@ TEST_CASE("Economy: the monthly path converges to the full-adjustment equilibriu
     }
 }
 
-TEST_CASE("Determinism: identical results at 1, 2 and 4 threads and across runs", "[models][determinism]") {
+TEST_CASE("Determinism: identical results at 1, 2 and 4 threads and across runs",
+          "[models][determinism]") {
     const auto s = models::load_scenario(repo + "/scenarios/us_china_tariffs_2018.toml");
     std::vector<Collector> runs(4);
     const int threads[] = {1, 2, 4, 1};
@@ -148,7 +153,7 @@ TEST_CASE("Determinism: identical results at 1, 2 and 4 threads and across runs"
     }
     for (std::size_t r = 1; r < runs.size(); ++r) {
         REQUIRE(runs[r].hashes == runs[0].hashes);
-        REQUIRE(runs[r].flows == runs[0].flows);       // bitwise: vector<double> ==
+        REQUIRE(runs[r].flows == runs[0].flows); // bitwise: vector<double> ==
         REQUIRE(runs[r].countries == runs[0].countries);
     }
 }

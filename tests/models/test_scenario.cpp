@@ -44,16 +44,20 @@ TEST_CASE("Scenario: the default scenarios load", "[models][scenario]") {
 }
 
 TEST_CASE("Scenario: extends overrides values and appends policies", "[models][scenario]") {
-    const auto base = write("ext_base.toml", "world = \"" + repo + "/scenarios/world\"\nseed = 7\n"
-                            "[calendar]\nstart = \"2020-01\"\nsteps = 12\nstep = \"month\"\n"
-                            "[[policy]]\ndate = \"2020-02\"\nkind = \"tariff\"\nimporter = \"DEU\"\n"
-                            "exporter = \"CHN\"\nrate = 5\n");
-    const auto child = write("ext_child.toml", "extends = \"ext_base.toml\"\nseed = 8\n"
-                             "[calendar]\nsteps = 4\nstep = \"quarter\"\n"
-                             "[model]\ntrade_elasticity = 4.0\n"
-                             "[model.trade_elasticity_by_sector]\nMAC = 6.5\n"
-                             "[[policy]]\ndate = \"2020-01\"\nkind = \"tariff\"\nimporter = \"CHN\"\n"
-                             "exporter = [\"DEU\", \"FRA\"]\nsectors = \"all\"\nincrease = 3\n");
+    const auto base =
+        write("ext_base.toml",
+              "world = \"" + repo +
+                  "/scenarios/world\"\nseed = 7\n"
+                  "[calendar]\nstart = \"2020-01\"\nsteps = 12\nstep = \"month\"\n"
+                  "[[policy]]\ndate = \"2020-02\"\nkind = \"tariff\"\nimporter = \"DEU\"\n"
+                  "exporter = \"CHN\"\nrate = 5\n");
+    const auto child = write(
+        "ext_child.toml", "extends = \"ext_base.toml\"\nseed = 8\n"
+                          "[calendar]\nsteps = 4\nstep = \"quarter\"\n"
+                          "[model]\ntrade_elasticity = 4.0\n"
+                          "[model.trade_elasticity_by_sector]\nMAC = 6.5\n"
+                          "[[policy]]\ndate = \"2020-01\"\nkind = \"tariff\"\nimporter = \"CHN\"\n"
+                          "exporter = [\"DEU\", \"FRA\"]\nsectors = \"all\"\nincrease = 3\n");
     (void)base;
     const auto s = models::load_scenario(child);
     REQUIRE(s.seed == 8);
@@ -76,11 +80,15 @@ TEST_CASE("Scenario: extends overrides values and appends policies", "[models][s
     REQUIRE(resolved.find("extends") == nullptr);
 }
 
-TEST_CASE("Scenario: a tariff with an end date is in force only between its dates", "[models][scenario]") {
-    const auto path = write("ending.toml", "extends = \"" + repo + "/scenarios/baseline.toml\"\n"
-                            "[calendar]\nsteps = 10\n"
-                            "[[policy]]\ndate = \"2018-03\"\nend = \"2018-06\"\nkind = \"tariff\"\n"
-                            "importer = \"USA\"\nexporter = \"CHN\"\nincrease = { MAC = 10, AGR = 2.5 }\n");
+TEST_CASE("Scenario: a tariff with an end date is in force only between its dates",
+          "[models][scenario]") {
+    const auto path =
+        write("ending.toml",
+              "extends = \"" + repo +
+                  "/scenarios/baseline.toml\"\n"
+                  "[calendar]\nsteps = 10\n"
+                  "[[policy]]\ndate = \"2018-03\"\nend = \"2018-06\"\nkind = \"tariff\"\n"
+                  "importer = \"USA\"\nexporter = \"CHN\"\nincrease = { MAC = 10, AGR = 2.5 }\n");
     const auto s = models::load_scenario(path);
     REQUIRE(s.policies.size() == 1);
     const auto& p = *s.policies[0];
@@ -91,32 +99,41 @@ TEST_CASE("Scenario: a tariff with an end date is in force only between its date
     const auto& w = *s.world;
     const auto usa = static_cast<std::size_t>(w.country_index("USA"));
     const auto chn = static_cast<std::size_t>(w.country_index("CHN"));
-    REQUIRE(st.tariff[w.dims.flow(chn, usa, static_cast<std::size_t>(w.sector_index("MAC")))] == Approx(0.10));
-    REQUIRE(st.tariff[w.dims.flow(chn, usa, static_cast<std::size_t>(w.sector_index("AGR")))] == Approx(0.025));
-    REQUIRE(st.tariff[w.dims.flow(chn, usa, static_cast<std::size_t>(w.sector_index("VEH")))] == 0.0);
-    REQUIRE(st.tariff[w.dims.flow(usa, chn, static_cast<std::size_t>(w.sector_index("MAC")))] == 0.0);
+    REQUIRE(st.tariff[w.dims.flow(chn, usa, static_cast<std::size_t>(w.sector_index("MAC")))] ==
+            Approx(0.10));
+    REQUIRE(st.tariff[w.dims.flow(chn, usa, static_cast<std::size_t>(w.sector_index("AGR")))] ==
+            Approx(0.025));
+    REQUIRE(st.tariff[w.dims.flow(chn, usa, static_cast<std::size_t>(w.sector_index("VEH")))] ==
+            0.0);
+    REQUIRE(st.tariff[w.dims.flow(usa, chn, static_cast<std::size_t>(w.sector_index("MAC")))] ==
+            0.0);
 
     Tariffs obs;
     (void)models::run_scenario(s, obs);
     REQUIRE(obs.events[2].size() == 1);
     REQUIRE(obs.events[2][0].kind == "tariff");
-    REQUIRE_THAT(obs.events[2][0].message, Contains("USA's tariff on CHN goods") && Contains("MAC 10"));
+    REQUIRE_THAT(obs.events[2][0].message,
+                 Contains("USA's tariff on CHN goods") && Contains("MAC 10"));
     REQUIRE(obs.events[5].size() == 1);
     REQUIRE(obs.events[5][0].kind == "tariff_end");
     REQUIRE(obs.events[5][0].date == "2018-06");
 }
 
 TEST_CASE("Scenario: problems are all reported with locations", "[models][scenario][error]") {
-    const auto path = write("two_problems.toml", "extends = \"" + repo + "/scenarios/baseline.toml\"\n"
-                            "seed = -1\n"
-                            "[[policy]]\ndate = \"2018-03\"\nkind = \"tariff\"\n"
-                            "importer = \"USN\"\nexporter = \"CHN\"\nrate = 5\n");
+    const auto path =
+        write("two_problems.toml", "extends = \"" + repo +
+                                       "/scenarios/baseline.toml\"\n"
+                                       "seed = -1\n"
+                                       "[[policy]]\ndate = \"2018-03\"\nkind = \"tariff\"\n"
+                                       "importer = \"USN\"\nexporter = \"CHN\"\nrate = 5\n");
     try {
         (void)models::load_scenario(path);
         FAIL("expected InputError");
     } catch (const sim::InputError& e) {
-        REQUIRE_THAT(e.what(), Contains("two_problems.toml:2:8: error: seed = -1 must not be negative"));
-        REQUIRE_THAT(e.what(), Contains("two_problems.toml:6:12: error: unknown country \"USN\" in policy[0].importer (did you mean \"USA\"?)"));
+        REQUIRE_THAT(e.what(),
+                     Contains("two_problems.toml:2:8: error: seed = -1 must not be negative"));
+        REQUIRE_THAT(e.what(), Contains("two_problems.toml:6:12: error: unknown country \"USN\" in "
+                                        "policy[0].importer (did you mean \"USA\"?)"));
     }
 }
 

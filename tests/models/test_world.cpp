@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <fmt/format.h>
 #include <cmath>
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 
 using namespace tradesim;
@@ -15,7 +15,8 @@ namespace {
 const std::string world_dir = std::string(TRADESIM_SOURCE_DIR) + "/scenarios/world";
 }
 
-TEST_CASE("World: the default world has 40 economies, rest of world and 10 sectors", "[models][world]") {
+TEST_CASE("World: the default world has 40 economies, rest of world and 10 sectors",
+          "[models][world]") {
     const auto w = models::load_world(world_dir);
     REQUIRE(w.countries.size() == 41);
     REQUIRE(w.sectors.size() == 10);
@@ -81,7 +82,8 @@ TEST_CASE("World: great-circle distances", "[models][world]") {
     }
 }
 
-TEST_CASE("World: bad fact rows are reported with file, line and column", "[models][world][error]") {
+TEST_CASE("World: bad fact rows are reported with file, line and column",
+          "[models][world][error]") {
     namespace fs = std::filesystem;
     const fs::path dir = fs::path(TRADESIM_TEST_OUTPUT_DIR) / "bad_world";
     fs::create_directories(dir);
@@ -94,7 +96,9 @@ TEST_CASE("World: bad fact rows are reported with file, line and column", "[mode
     in.close();
     const auto pos = text.find("\nUSA,");
     REQUIRE(pos != std::string::npos);
-    const auto line_no = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos) + 1, '\n')) + 1;
+    const auto line_no = static_cast<int>(std::count(
+                             text.begin(), text.begin() + static_cast<long>(pos) + 1, '\n')) +
+                         1;
     const auto end = text.find('\n', pos + 1);
     std::string row = text.substr(pos + 1, end - pos - 1);
     // iso3,name,region,gdp_usd_bn,... : replace the GDP (4th field) by a word.
@@ -114,7 +118,10 @@ TEST_CASE("World: bad fact rows are reported with file, line and column", "[mode
         FAIL("expected InputError");
     } catch (const sim::InputError& e) {
         const std::string msg = e.what();
-        REQUIRE_THAT(msg, Contains(fmt::format("countries.csv:{}:{}: error: gdp_usd_bn must be a number, not \"lots\"", line_no, c3 + 2)));
+        REQUIRE_THAT(msg,
+                     Contains(fmt::format(
+                         "countries.csv:{}:{}: error: gdp_usd_bn must be a number, not \"lots\"",
+                         line_no, c3 + 2)));
         REQUIRE_THAT(msg, Contains("fx_regime must be peg, managed or float, not \"floaty\""));
     }
 }

@@ -11,9 +11,9 @@ namespace sim = tradesim::sim;
 
 namespace {
 
-sim::ColumnTable country_table(const std::vector<double> &exports,
-                               const std::vector<double> &imports,
-                               const std::vector<double> &welfare) {
+sim::ColumnTable country_table(const std::vector<double>& exports,
+                               const std::vector<double>& imports,
+                               const std::vector<double>& welfare) {
     sim::ColumnTable t(exports.size());
     const std::size_t e = t.add_column("exports", "USD bn", "");
     const std::size_t m = t.add_column("imports", "USD bn", "");

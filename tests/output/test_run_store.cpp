@@ -29,7 +29,7 @@ namespace sim = tradesim::sim;
 namespace {
 
 // Each test case writes below its own folder: ctest may run test cases in parallel.
-std::string fresh_dir(const std::string &name) {
+std::string fresh_dir(const std::string& name) {
     const fs::path dir = fs::path(TRADESIM_TEST_OUTPUT_DIR) / "run_store" / name;
     fs::remove_all(dir);
     return dir.string();
@@ -37,15 +37,15 @@ std::string fresh_dir(const std::string &name) {
 
 models::Scenario make_scenario(int steps = 3) {
     auto world = std::make_shared<models::World>();
-    const char *codes[] = {"CHN", "DEU", "USA"};
-    const char *names[] = {"China", "Germany", "United States, the"};
+    const char* codes[] = {"CHN", "DEU", "USA"};
+    const char* names[] = {"China", "Germany", "United States, the"};
     for (int i = 0; i < 3; ++i) {
         models::Country c;
         c.code = codes[i];
         c.name = names[i];
         world->countries.push_back(c);
     }
-    for (const char *code : {"agri", "manuf"}) {
+    for (const char* code : {"agri", "manuf"}) {
         models::Sector s;
         s.code = code;
         s.name = code;
@@ -115,7 +115,7 @@ output::RunInfo make_info() {
     return {"0.1.0-test", 4, "2024-01-02T03:04:05Z"};
 }
 
-std::string write_run(const std::string &path, int steps = 3) {
+std::string write_run(const std::string& path, int steps = 3) {
     const models::Scenario scenario = make_scenario(steps);
     output::RunWriter writer(path, scenario, make_info(), false);
     for (int s = 0; s < steps; ++s) {
@@ -125,7 +125,7 @@ std::string write_run(const std::string &path, int steps = 3) {
     return path;
 }
 
-std::vector<std::uint64_t> bits(const std::vector<double> &values) {
+std::vector<std::uint64_t> bits(const std::vector<double>& values) {
     std::vector<std::uint64_t> out;
     for (const double v : values) {
         out.push_back(std::bit_cast<std::uint64_t>(v));
@@ -133,7 +133,7 @@ std::vector<std::uint64_t> bits(const std::vector<double> &values) {
     return out;
 }
 
-std::vector<double> country_row_major(const sim::ColumnTable &t) {
+std::vector<double> country_row_major(const sim::ColumnTable& t) {
     std::vector<double> out;
     for (std::size_t i = 0; i < t.rows(); ++i) {
         for (std::size_t v = 0; v < t.columns(); ++v) {
@@ -143,7 +143,7 @@ std::vector<double> country_row_major(const sim::ColumnTable &t) {
     return out;
 }
 
-std::vector<std::string> lines(const std::string &text) {
+std::vector<std::string> lines(const std::string& text) {
     std::vector<std::string> out;
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) {
@@ -152,7 +152,7 @@ std::vector<std::string> lines(const std::string &text) {
     return out;
 }
 
-std::string csv(const output::RunReader &reader, const std::string &table, int step = -1) {
+std::string csv(const output::RunReader& reader, const std::string& table, int step = -1) {
     std::ostringstream out;
     reader.write_csv(table, step, out);
     return out.str();
@@ -218,9 +218,9 @@ TEST_CASE("RunStore: lists datasets with shape and stored size", "[output][hdf5]
     const std::string path = write_run(fresh_dir("datasets") + "/run.h5");
     const output::RunReader reader(path);
     const auto infos = reader.datasets();
-    auto find = [&](const std::string &name) {
+    auto find = [&](const std::string& name) {
         const auto it =
-            std::find_if(infos.begin(), infos.end(), [&](const auto &d) { return d.path == name; });
+            std::find_if(infos.begin(), infos.end(), [&](const auto& d) { return d.path == name; });
         REQUIRE(it != infos.end());
         return *it;
     };

@@ -19,9 +19,9 @@ TEST_CASE("Calendar: parse_year_month accepts YYYY-MM and YYYY-MM-DD", "[sim][ca
 }
 
 TEST_CASE("Calendar: parse_year_month rejects malformed dates", "[sim][calendar][error]") {
-    const char* bad = GENERATE("2018-13", "2018-00", "18-07", "2018-7", "2018-07-32",
-                               "2018-07-00", "", "2018/07", "2018-07-6", "2018-07-06x",
-                               "abcd-07", "2018-0a", "2018-07_06", " 2018-07");
+    const char* bad =
+        GENERATE("2018-13", "2018-00", "18-07", "2018-7", "2018-07-32", "2018-07-00", "", "2018/07",
+                 "2018-07-6", "2018-07-06x", "abcd-07", "2018-0a", "2018-07_06", " 2018-07");
     INFO("input: \"" << bad << "\"");
     CHECK_FALSE(parse_year_month(bad).has_value());
 }

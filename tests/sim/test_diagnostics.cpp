@@ -13,8 +13,7 @@ TEST_CASE("Diagnostics: Location::str leaves out unknown parts", "[sim][diagnost
     CHECK(Location{"a.toml", 0, 5}.str() == "a.toml");
 }
 
-TEST_CASE("Diagnostics: format gives one line per error in the order found",
-          "[sim][diagnostics]") {
+TEST_CASE("Diagnostics: format gives one line per error in the order found", "[sim][diagnostics]") {
     Diagnostics d;
     CHECK(d.empty());
     CHECK(d.format().empty());
@@ -37,9 +36,8 @@ TEST_CASE("Diagnostics: throw_if_any throws an InputError with every problem",
     d.error({"s.toml", 3, 5}, "unknown country \"CHX\"");
     d.error({"s.toml", 8, 11}, "negative rate");
     REQUIRE_THROWS_AS(d.throw_if_any(), InputError);
-    REQUIRE_THROWS_WITH(d.throw_if_any(),
-                        Contains("s.toml:3:5: error: unknown country \"CHX\"") &&
-                            Contains("s.toml:8:11: error: negative rate"));
+    REQUIRE_THROWS_WITH(d.throw_if_any(), Contains("s.toml:3:5: error: unknown country \"CHX\"") &&
+                                              Contains("s.toml:8:11: error: negative rate"));
     try {
         d.throw_if_any();
     } catch (const Error& e) {

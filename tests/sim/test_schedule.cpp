@@ -8,8 +8,7 @@
 using namespace tradesim::sim;
 using Catch::Matchers::Contains;
 
-TEST_CASE("Schedule: runs phases in the fixed order regardless of set order",
-          "[sim][schedule]") {
+TEST_CASE("Schedule: runs phases in the fixed order regardless of set order", "[sim][schedule]") {
     Schedule schedule;
     std::vector<std::string> log;
     const auto record = [&log](std::string what) {
@@ -22,8 +21,8 @@ TEST_CASE("Schedule: runs phases in the fixed order regardless of set order",
     schedule.set(Phase::trade_costs, "costs", record("costs"));
 
     schedule.run_step(7);
-    CHECK(log == std::vector<std::string>{"policy@7", "costs@7", "clear@7", "accounting@7",
-                                          "record@7"});
+    CHECK(log ==
+          std::vector<std::string>{"policy@7", "costs@7", "clear@7", "accounting@7", "record@7"});
     log.clear();
     schedule.run_step(8);
     CHECK(log.front() == "policy@8");

@@ -27,8 +27,9 @@ std::string difference(const SpecNode& a, const SpecNode& b, const std::string& 
     }
     switch (a.kind()) {
     case SpecNode::Kind::string:
-        return a.as_string() == b.as_string() ? "" : path + ": \"" + a.as_string() + "\" vs \"" +
-                                                         b.as_string() + "\"";
+        return a.as_string() == b.as_string()
+                   ? ""
+                   : path + ": \"" + a.as_string() + "\" vs \"" + b.as_string() + "\"";
     case SpecNode::Kind::integer:
         return a.as_integer() == b.as_integer() ? "" : path + ": integer differs";
     case SpecNode::Kind::floating: {
@@ -89,8 +90,7 @@ kind = "quota"
 
 } // namespace
 
-TEST_CASE("Spec: parse_spec gives kinds, values and the location of each value",
-          "[sim][spec]") {
+TEST_CASE("Spec: parse_spec gives kinds, values and the location of each value", "[sim][spec]") {
     const SpecNode root = parse_spec(scenario, "base.toml");
     REQUIRE(root.is_table());
 
@@ -173,8 +173,7 @@ TEST_CASE("Spec: TOML dates become ISO strings", "[sim][spec]") {
     CHECK(start->where().str() == "base.toml:4:9");
 }
 
-TEST_CASE("Spec: a TOML syntax error is an InputError at its location",
-          "[sim][spec][error]") {
+TEST_CASE("Spec: a TOML syntax error is an InputError at its location", "[sim][spec][error]") {
     const std::string text = "a = 1\n"
                              "b = \"ok\"\n"
                              "c = = 2\n";
@@ -267,8 +266,8 @@ kind = "embargo"
     CHECK(policy->items()[2].where().file == "over.toml");
 
     // Base keys first, in base order; new keys after.
-    CHECK(keys_of(m) == std::vector<std::string>{"name", "countries", "calendar", "model",
-                                                 "policy", "extra"});
+    CHECK(keys_of(m) ==
+          std::vector<std::string>{"name", "countries", "calendar", "model", "policy", "extra"});
     // The inputs are untouched.
     CHECK(base.find("policy")->items().size() == 1);
     CHECK(base.find("calendar")->find("steps")->as_integer() == 12);

@@ -21,7 +21,8 @@ std::string hash_of(const std::vector<double>& values, const std::vector<std::in
 
 } // namespace
 
-TEST_CASE("StateHash: the same data gives the same 16-digit hex", "[sim][state_hash][determinism]") {
+TEST_CASE("StateHash: the same data gives the same 16-digit hex",
+          "[sim][state_hash][determinism]") {
     const std::vector<double> values{1.0, -2.5, 3.25e10, 0.0};
     const std::vector<std::int64_t> ids{1, 2, 3};
     const std::string a = hash_of(values, ids, "step 3");

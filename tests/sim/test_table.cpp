@@ -18,8 +18,8 @@ TEST_CASE("ColumnTable: add_column zero-fills and returns stable ids", "[sim][ta
     CHECK(pop == 1);
     CHECK(t.columns() == 2);
     REQUIRE(t.column(pop).size() == 5);
-    CHECK(std::all_of(t.column(pop).begin(), t.column(pop).end(),
-                      [](double v) { return v == 0.0; }));
+    CHECK(
+        std::all_of(t.column(pop).begin(), t.column(pop).end(), [](double v) { return v == 0.0; }));
     // Adding a column leaves the others alone.
     CHECK(t.at(gdp, 2) == 7.5);
     CHECK(t.column(gdp)[2] == 7.5);

@@ -83,7 +83,7 @@ TEST_CASE("TextTable: reports every row with the wrong number of fields",
         const std::string what = e.what();
         CHECK(what.find(path + ":3:") == std::string::npos);
         CHECK(what.find(path + ":5:") == std::string::npos);
-        CHECK(what.find('\n') < what.size());               // two lines ...
+        CHECK(what.find('\n') < what.size());                             // two lines ...
         CHECK(what.find('\n', what.find('\n') + 1) == std::string::npos); // ... exactly
     }
 }

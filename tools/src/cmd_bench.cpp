@@ -21,8 +21,8 @@ int bench_command(const BenchOptions& options) {
     fmt::print("bench {}: {} economies x {} sectors x {} steps, {} runs per thread count\n",
                options.scenario, scenario.world->countries.size(), scenario.world->sectors.size(),
                scenario.calendar.steps(), options.repeat);
-    fmt::print("{:>8} {:>12} {:>12} {:>12} {:>14}  {}\n", "threads", "min s", "median s",
-               "max s", "steps/s (min)", "final hash");
+    fmt::print("{:>8} {:>12} {:>12} {:>12} {:>14}  {}\n", "threads", "min s", "median s", "max s",
+               "steps/s (min)", "final hash");
     double serial_median = 0.0;
     for (int threads : options.threads) {
         const sim::ThreadScope scope(threads);

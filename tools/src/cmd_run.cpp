@@ -28,15 +28,14 @@ int run_command(const RunOptions& options) {
     // Everything is checked before anything is written.
     const models::Scenario scenario = models::load_scenario(options.scenario);
     const std::string out =
-        options.out.empty()
-            ? (std::filesystem::path("runs") /
-               (std::filesystem::path(options.scenario).stem().string() + ".h5"))
-                  .string()
-            : options.out;
+        options.out.empty() ? (std::filesystem::path("runs") /
+                               (std::filesystem::path(options.scenario).stem().string() + ".h5"))
+                                  .string()
+                            : options.out;
 
     const sim::ThreadScope threads(options.threads);
-    output::RunWriter writer(out, scenario,
-                             {version(), sim::active_threads(), utc_now()}, options.force);
+    output::RunWriter writer(out, scenario, {version(), sim::active_threads(), utc_now()},
+                             options.force);
     ProgressObserver progress(writer, scenario.calendar.steps(),
                               !options.quiet && stderr_is_terminal());
     const auto start = std::chrono::steady_clock::now();
@@ -67,7 +66,7 @@ int run_command(const RunOptions& options) {
                    scenario.calendar.start().str(),
                    scenario.calendar.date_of(scenario.calendar.steps() - 1).str());
         fmt::print("{}\n", output::change_summary(scenario.world->country_codes(), result.first,
-                                                   result.last, 5));
+                                                  result.last, 5));
     }
     fmt::print("result    {}\n", writer.path());
     return 0;

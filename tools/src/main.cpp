@@ -10,7 +10,9 @@
 
 namespace tt = tradesim::tools;
 
-const char* tt::version() { return TRADESIM_VERSION; }
+const char* tt::version() {
+    return TRADESIM_VERSION;
+}
 
 int main(int argc, char** argv) {
     CLI::App app{"tradesim: agent-based simulator of trade along the Belt and Road"};
@@ -74,12 +76,18 @@ int main(int argc, char** argv) {
     }
 
     try {
-        if (*run_cmd) return tt::run_command(run);
-        if (*validate_cmd) return tt::validate_command(validate_files);
-        if (*inspect_cmd) return tt::inspect_command(inspect_file);
-        if (*export_cmd) return tt::export_command(exp);
-        if (*compare_cmd) return tt::compare_command(cmp);
-        if (*bench_cmd) return tt::bench_command(bench);
+        if (*run_cmd)
+            return tt::run_command(run);
+        if (*validate_cmd)
+            return tt::validate_command(validate_files);
+        if (*inspect_cmd)
+            return tt::inspect_command(inspect_file);
+        if (*export_cmd)
+            return tt::export_command(exp);
+        if (*compare_cmd)
+            return tt::compare_command(cmp);
+        if (*bench_cmd)
+            return tt::bench_command(bench);
     } catch (const tradesim::sim::Error& e) {
         std::cerr << e.what() << '\n';
         return static_cast<int>(e.code());

@@ -6,7 +6,9 @@
 
 namespace tradesim::tools {
 
-bool stderr_is_terminal() { return isatty(fileno(stderr)) != 0; }
+bool stderr_is_terminal() {
+    return isatty(fileno(stderr)) != 0;
+}
 
 ProgressObserver::ProgressObserver(models::RunObserver& next, int total_steps, bool show)
     : next_(next), total_(total_steps), show_(show), start_(std::chrono::steady_clock::now()),
@@ -27,8 +29,8 @@ void ProgressObserver::on_step(const models::StepView& view) {
     const double elapsed = std::chrono::duration<double>(now - start_).count();
     const int done = view.step + 1;
     const double remaining = elapsed / done * (total_ - done);
-    fmt::print(stderr, "\r  step {}/{}  {}  elapsed {:.1f} s  remaining {:.1f} s   ", done,
-               total_, view.date, elapsed, remaining);
+    fmt::print(stderr, "\r  step {}/{}  {}  elapsed {:.1f} s  remaining {:.1f} s   ", done, total_,
+               view.date, elapsed, remaining);
     std::fflush(stderr);
 }
 

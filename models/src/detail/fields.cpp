@@ -9,7 +9,9 @@ Fields::Fields(const sim::SpecNode& table, std::string path, sim::Diagnostics& p
                std::vector<std::string> known)
     : table_(table), path_(std::move(path)), problems_(problems), known_(std::move(known)) {}
 
-const sim::SpecNode* Fields::node(const std::string& key) const { return table_.find(key); }
+const sim::SpecNode* Fields::node(const std::string& key) const {
+    return table_.find(key);
+}
 
 std::string Fields::key_path(const std::string& key) const {
     return path_.empty() ? key : path_ + "." + key;
@@ -25,8 +27,7 @@ const sim::SpecNode* Fields::typed(const std::string& key, bool required, bool o
     const sim::SpecNode* n = node(key);
     if (n == nullptr) {
         if (required) {
-            problems_.error(table_.where(),
-                            fmt::format("missing required key {}", key_path(key)));
+            problems_.error(table_.where(), fmt::format("missing required key {}", key_path(key)));
         }
         return nullptr;
     }
@@ -91,9 +92,8 @@ Fields::string_list(const std::string& key, bool required) {
 void Fields::check_unknown() {
     for (const auto& [key, value] : table_.members()) {
         if (std::find(known_.begin(), known_.end(), key) == known_.end()) {
-            problems_.error(value.key_where(),
-                            fmt::format("unknown key {}{}", key_path(key),
-                                        sim::did_you_mean(key, known_)));
+            problems_.error(value.key_where(), fmt::format("unknown key {}{}", key_path(key),
+                                                           sim::did_you_mean(key, known_)));
         }
     }
 }

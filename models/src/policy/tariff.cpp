@@ -83,8 +83,8 @@ public:
         } else if (is_rate_) {
             e.message = fmt::format("{} set to {} %", on, amounts);
         } else {
-            e.message = fmt::format("{} {} by {} points", on, mean >= 0 ? "raised" : "cut",
-                                    amounts);
+            e.message =
+                fmt::format("{} {} by {} points", on, mean >= 0 ? "raised" : "cut", amounts);
         }
         if (!note_.empty()) {
             e.message += " — " + note_;
@@ -130,8 +130,7 @@ std::optional<Codes> resolve(detail::Fields& f, const std::string& key, bool req
         const auto it = std::find(known.begin(), known.end(), code);
         if (it == known.end()) {
             f.problems().error(where, fmt::format("unknown {} \"{}\" in {}{}", what, code,
-                                                  f.key_path(key),
-                                                  sim::did_you_mean(code, known)));
+                                                  f.key_path(key), sim::did_you_mean(code, known)));
             ok = false;
             continue;
         }
@@ -161,9 +160,9 @@ std::optional<Amounts> read_amounts(detail::Fields& f, PolicyContext& ctx) {
         return std::nullopt;
     }
     if (rate == nullptr && increase == nullptr) {
-        ctx.problems.error(f.where(),
-                           fmt::format("{} needs rate (percent) or increase (percentage points)",
-                                       ctx.key_path));
+        ctx.problems.error(
+            f.where(),
+            fmt::format("{} needs rate (percent) or increase (percentage points)", ctx.key_path));
         return std::nullopt;
     }
     Amounts out;
@@ -176,8 +175,7 @@ std::optional<Amounts> read_amounts(detail::Fields& f, PolicyContext& ctx) {
     const auto check = [&](double v, const sim::Location& where, const std::string& path) {
         if (!(v >= lo && v <= 1000.0)) {
             ctx.problems.error(where, fmt::format("{} = {} must be {} between {} and 1000", path, v,
-                                                  out.is_rate ? "a percentage" : "a change",
-                                                  lo));
+                                                  out.is_rate ? "a percentage" : "a change", lo));
             ok = false;
         }
     };
@@ -261,6 +259,8 @@ std::unique_ptr<Policy> read_tariff(const sim::SpecNode& table, PolicyContext& c
 
 } // namespace
 
-void register_policy_tariff(PolicyRegistry& registry) { registry.add("tariff", read_tariff); }
+void register_policy_tariff(PolicyRegistry& registry) {
+    registry.add("tariff", read_tariff);
+}
 
 } // namespace tradesim::models

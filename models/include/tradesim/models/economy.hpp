@@ -24,8 +24,8 @@ namespace tradesim::models {
 
 /// Column ids of the country table (see Economy::countries()).
 struct CountryColumns {
-    std::size_t gdp, wage, expenditure, exports, imports, tariff_revenue, price_index,
-        real_income, welfare_change, domestic_share, trade_balance;
+    std::size_t gdp, wage, expenditure, exports, imports, tariff_revenue, price_index, real_income,
+        welfare_change, domestic_share, trade_balance;
 };
 
 class Economy {
@@ -54,18 +54,18 @@ private:
 
     const Scenario& scenario_;
     Dims dims_;
-    std::vector<double> labour_;     ///< L_i: baseline GDP (USD bn)
-    std::vector<double> deficit_;    ///< D_j: baseline deficit (USD bn)
-    std::vector<double> alpha_;      ///< alpha_jk expenditure shares (N*K)
-    std::vector<double> pi0_;        ///< baseline sourcing shares (N*N*K)
-    std::vector<double> pi_prev_;    ///< shares at the end of the previous step
-    std::vector<double> pi_;         ///< shares this step
-    std::vector<double> cost_term_;  ///< pi0 * (tau (1+t))^-theta for the step
-    std::vector<double> tariff_;     ///< tariffs of the step
-    std::vector<double> wage_;       ///< w_i
+    std::vector<double> labour_;    ///< L_i: baseline GDP (USD bn)
+    std::vector<double> deficit_;   ///< D_j: baseline deficit (USD bn)
+    std::vector<double> alpha_;     ///< alpha_jk expenditure shares (N*K)
+    std::vector<double> pi0_;       ///< baseline sourcing shares (N*N*K)
+    std::vector<double> pi_prev_;   ///< shares at the end of the previous step
+    std::vector<double> pi_;        ///< shares this step
+    std::vector<double> cost_term_; ///< pi0 * (tau (1+t))^-theta for the step
+    std::vector<double> tariff_;    ///< tariffs of the step
+    std::vector<double> wage_;      ///< w_i
     std::vector<double> flows_;
-    std::vector<double> price_;      ///< P_jk
-    double adjust_ = 1.0;            ///< share of the gap closed this step
+    std::vector<double> price_; ///< P_jk
+    double adjust_ = 1.0;       ///< share of the gap closed this step
     int iterations_ = 0;
     sim::ColumnTable countries_;
     CountryColumns cols_{};

@@ -4,8 +4,8 @@
 /// models/src/policy/ that defines `register_policy_<file name>(PolicyRegistry&)`.
 
 #include "tradesim/models/world.hpp"
-#include "tradesim/sim/diagnostics.hpp"
 #include "tradesim/sim/calendar.hpp"
+#include "tradesim/sim/diagnostics.hpp"
 #include "tradesim/sim/spec.hpp"
 
 #include <functional>

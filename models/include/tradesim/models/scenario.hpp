@@ -26,11 +26,11 @@ struct ModelParams {
 };
 
 struct Scenario {
-    std::string path;            ///< file as given
+    std::string path; ///< file as given
     std::string name;
     std::string description;
-    std::string text;            ///< the file's text as given (extends chain: every file)
-    std::string resolved;        ///< the merged scenario as TOML
+    std::string text;     ///< the file's text as given (extends chain: every file)
+    std::string resolved; ///< the merged scenario as TOML
     std::shared_ptr<const World> world;
     sim::Calendar calendar;
     std::uint64_t seed = 0;

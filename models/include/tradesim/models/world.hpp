@@ -13,7 +13,7 @@ struct Country {
     std::string name;
     std::string region;
     std::string capital;
-    std::string currency; ///< ISO 4217
+    std::string currency;  ///< ISO 4217
     std::string fx_regime; ///< peg, managed or float
     double gdp_usd_bn = 0;
     double population_mn = 0;
@@ -36,9 +36,9 @@ struct Sector {
 
 /// Gravity parameters for the baseline trade costs (world.toml [gravity]).
 struct GravitySpec {
-    double distance = 0;       ///< elasticity of trade to distance
-    double contiguity = 0;     ///< log effect of a shared border
-    double border = 0;         ///< log effect of crossing an international border
+    double distance = 0;                 ///< elasticity of trade to distance
+    double contiguity = 0;               ///< log effect of a shared border
+    double border = 0;                   ///< log effect of crossing an international border
     double internal_distance_factor = 0; ///< d_ii = factor * sqrt(area / pi)
 };
 
@@ -69,11 +69,11 @@ struct World {
     GravitySpec gravity;
     std::vector<double> default_theta; ///< trade elasticity per sector
     Dims dims;
-    std::vector<double> distance_km; ///< N*N, internal distance on the diagonal
+    std::vector<double> distance_km;       ///< N*N, internal distance on the diagonal
     std::vector<unsigned char> contiguous; ///< N*N
-    std::vector<double> output;      ///< Y_ik, USD bn per year (N*K)
-    std::vector<double> expenditure; ///< E_jk, USD bn per year (N*K)
-    std::vector<double> flows;       ///< X_ijk baseline, USD bn per year (N*N*K)
+    std::vector<double> output;            ///< Y_ik, USD bn per year (N*K)
+    std::vector<double> expenditure;       ///< E_jk, USD bn per year (N*K)
+    std::vector<double> flows;             ///< X_ijk baseline, USD bn per year (N*N*K)
 
     /// Index of a country code, or -1.
     [[nodiscard]] int country_index(const std::string& code) const noexcept;

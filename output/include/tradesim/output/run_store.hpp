@@ -72,7 +72,7 @@ public:
     RunReader& operator=(const RunReader&) = delete;
 
     [[nodiscard]] std::string attribute(const std::string& name) const; ///< "" when absent
-    [[nodiscard]] int steps() const;                         ///< steps written
+    [[nodiscard]] int steps() const;                                    ///< steps written
     [[nodiscard]] std::vector<std::string> countries() const;
     [[nodiscard]] std::vector<std::string> sectors() const;
     [[nodiscard]] std::vector<std::string> country_variables() const;
