@@ -217,7 +217,6 @@ void Economy::step(const PolicyState& policy, int months) {
     }
     wage_ = wage;
     pi_prev_ = pi_;
-    account();
 }
 
 void Economy::account() {

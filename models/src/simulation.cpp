@@ -33,6 +33,7 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
     });
     schedule.set(sim::Phase::market_clearing, "armington_ces",
                  [&](int) { economy.step(policy, scenario.calendar.months_per_step()); });
+    schedule.set(sim::Phase::accounting, "national_accounts", [&](int) { economy.account(); });
     schedule.set(sim::Phase::record, "observer", [&](int step) {
         sim::StateHash h;
         const auto& table = economy.countries();

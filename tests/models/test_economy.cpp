@@ -81,6 +81,7 @@ TEST_CASE("Economy: markets clear and tariff revenue is the tariff on imports",
         policy->apply(p);
     }
     e.step(p, 1);
+    e.account();
     const auto& t = e.countries();
     const auto& cols = e.columns();
     for (std::size_t i = 0; i < w.dims.countries; ++i) {

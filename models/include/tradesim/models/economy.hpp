@@ -33,10 +33,13 @@ public:
     /// Baseline state of `scenario`'s world under its parameters.
     explicit Economy(const Scenario& scenario);
 
-    /// Solves the step: prices clear markets given `policy` and this step's partial
-    /// adjustment of sourcing shares, then updates flows and country accounts.
-    /// Throws NumericalError (naming the worst country) if it does not converge.
+    /// Market clearing: prices clear markets given `policy` and this step's partial
+    /// adjustment of sourcing shares; flows follow. Throws NumericalError (naming the worst
+    /// country) if it does not converge.
     void step(const PolicyState& policy, int months);
+    /// Accounting: fills the country table (GDP, spending, trade, revenue, prices, welfare)
+    /// from the flows and prices of the last step.
+    void account();
 
     [[nodiscard]] const Dims& dims() const noexcept { return dims_; }
     /// Country agents: one row per country, columns listed in CountryColumns.
@@ -50,7 +53,6 @@ public:
 private:
     void prepare_costs(const PolicyState& policy);
     double evaluate(const std::vector<double>& wage, std::vector<double>& excess);
-    void account();
 
     const Scenario& scenario_;
     Dims dims_;
