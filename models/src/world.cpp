@@ -1,5 +1,6 @@
 #include "tradesim/models/world.hpp"
 
+#include "detail/baseline.hpp"
 #include "detail/fields.hpp"
 #include "tradesim/sim/error.hpp"
 #include "tradesim/sim/spec.hpp"
@@ -154,6 +155,9 @@ std::vector<Country> read_countries(const std::string& path, sim::Diagnostics& p
         c.agri_pct = r.number("agri_pct", 0, 100);
         c.manuf_pct = r.number("manuf_pct", 0, 100);
         c.resource_pct = r.number("resource_pct", 0, 100);
+        if (table.column_index("trade_balance_pct") >= 0) {
+            c.trade_balance_pct = r.number("trade_balance_pct", -100, 100);
+        }
         if (c.code.size() != 3) {
             problems.error(r.where("iso3"),
                            fmt::format("iso3 must be a three-letter code, not \"{}\"", c.code));
@@ -213,63 +217,26 @@ std::vector<Sector> read_sectors(const std::string& path, sim::Diagnostics& prob
     return out;
 }
 
-// Doubly constrained gravity by iterative proportional fitting: X_ij = a_i b_j K_ij with
-// row sums Y_i and column sums E_j. Equivalent to solving the structural gravity system for
-// the multilateral resistances (Anderson & van Wincoop 2003; Yotov et al. 2016, ch. 1).
-void fit_gravity(const std::vector<double>& kernel, const std::vector<double>& y,
-                 const std::vector<double>& e, std::vector<double>& x, const std::string& sector) {
-    const std::size_t n = y.size();
-    std::vector<double> a(n, 1.0), b(n, 1.0);
-    for (int iter = 0; iter < 100000; ++iter) {
-        for (std::size_t i = 0; i < n; ++i) {
-            double s = 0.0;
-            for (std::size_t j = 0; j < n; ++j) {
-                s += kernel[i * n + j] * b[j];
-            }
-            a[i] = s > 0.0 ? y[i] / s : 0.0;
-        }
-        double worst = 0.0;
-        for (std::size_t j = 0; j < n; ++j) {
-            double s = 0.0;
-            for (std::size_t i = 0; i < n; ++i) {
-                s += kernel[i * n + j] * a[i];
-            }
-            b[j] = s > 0.0 ? e[j] / s : 0.0;
-        }
-        // Row sums after the column step measure the remaining misfit.
-        for (std::size_t i = 0; i < n; ++i) {
-            double s = 0.0;
-            for (std::size_t j = 0; j < n; ++j) {
-                s += kernel[i * n + j] * a[i] * b[j];
-            }
-            if (y[i] > 0.0) {
-                worst = std::max(worst, std::abs(s - y[i]) / y[i]);
-            }
-        }
-        if (worst < 1e-13) {
-            for (std::size_t i = 0; i < n; ++i) {
-                for (std::size_t j = 0; j < n; ++j) {
-                    x[i * n + j] = a[i] * b[j] * kernel[i * n + j];
-                }
-            }
-            return;
-        }
-    }
-    throw sim::NumericalError(
-        fmt::format("baseline gravity for sector {} did not converge", sector));
-}
+struct RawAgreement {
+    std::string name;
+    int in_force = 0;
+    std::vector<std::pair<std::string, sim::Location>> members;
+};
 
 void read_world_toml(const std::string& path, World& world, sim::Diagnostics& problems,
                      std::vector<std::pair<std::string, sim::Location>>& borders,
-                     std::vector<std::pair<std::string, std::pair<double, sim::Location>>>& theta) {
+                     std::vector<std::pair<std::string, std::pair<double, sim::Location>>>& theta,
+                     std::vector<RawAgreement>& agreements) {
     const sim::SpecNode root = sim::parse_spec_file(path);
     detail::Fields top(root, "", problems,
-                       {"description", "base_year", "gravity", "trade_elasticity", "borders"});
+                       {"description", "base_year", "gravity", "trade_elasticity", "borders",
+                        "agreements"});
     world.description = top.string("description", false).value_or("");
     world.base_year = static_cast<int>(top.integer("base_year", true).value_or(0));
     if (const auto* g = top.node("gravity"); g != nullptr && g->is_table()) {
         detail::Fields f(*g, "gravity", problems,
-                         {"distance", "contiguity", "border", "internal_distance_factor"});
+                         {"distance", "contiguity", "border", "rta", "internal_distance_factor"});
+        world.gravity.rta = f.number("rta", false).value_or(0.0);
         world.gravity.distance = f.number("distance", true).value_or(0);
         world.gravity.contiguity = f.number("contiguity", true).value_or(0);
         world.gravity.border = f.number("border", true).value_or(0);
@@ -298,6 +265,27 @@ void read_world_toml(const std::string& path, World& world, sim::Diagnostics& pr
         }
         f.check_unknown();
     }
+    if (const auto* a = top.node("agreements"); a != nullptr && a->is_array()) {
+        for (std::size_t i = 0; i < a->items().size(); ++i) {
+            const auto& item = a->items()[i];
+            const std::string key = fmt::format("agreements[{}]", i);
+            if (!item.is_table()) {
+                problems.error(item.where(), key + " must be a table");
+                continue;
+            }
+            detail::Fields f(item, key, problems, {"name", "members", "in_force"});
+            RawAgreement raw;
+            raw.name = f.string("name", true).value_or("");
+            raw.in_force = static_cast<int>(f.integer("in_force", true).value_or(0));
+            if (auto list = f.string_list("members", true)) {
+                raw.members = *list;
+            }
+            f.check_unknown();
+            agreements.push_back(std::move(raw));
+        }
+    } else if (a != nullptr) {
+        top.error("agreements", "agreements must be an array of tables: write [[agreements]]");
+    }
     top.check_unknown();
 }
 
@@ -315,7 +303,8 @@ World load_world(const std::string& directory) {
     }
     std::vector<std::pair<std::string, sim::Location>> borders;
     std::vector<std::pair<std::string, std::pair<double, sim::Location>>> theta;
-    read_world_toml(toml_path, world, problems, borders, theta);
+    std::vector<RawAgreement> agreements;
+    read_world_toml(toml_path, world, problems, borders, theta, agreements);
     world.countries = read_countries((fs::path(directory) / "countries.csv").string(), problems);
     world.sectors = read_sectors((fs::path(directory) / "sectors.csv").string(), problems);
     problems.throw_if_any();
@@ -368,105 +357,34 @@ World load_world(const std::string& directory) {
         world.contiguous[world.dims.pair(ia, ib)] = 1;
         world.contiguous[world.dims.pair(ib, ia)] = 1;
     }
+    world.rta.assign(n * n, 0);
+    for (const auto& raw : agreements) {
+        Agreement agreement{raw.name, {}, raw.in_force};
+        for (const auto& [code, where] : raw.members) {
+            const int c = world.country_index(code);
+            if (c < 0) {
+                problems.error(where, fmt::format("unknown country \"{}\" in agreement \"{}\"{}",
+                                                  code, raw.name,
+                                                  sim::did_you_mean(code, world.country_codes())));
+                continue;
+            }
+            agreement.members.push_back(static_cast<std::size_t>(c));
+        }
+        // Only agreements in force by the base year shape the baseline's trade costs.
+        if (agreement.in_force <= world.base_year) {
+            for (std::size_t a : agreement.members) {
+                for (std::size_t b : agreement.members) {
+                    if (a != b) {
+                        world.rta[world.dims.pair(a, b)] = 1;
+                    }
+                }
+            }
+        }
+        world.agreements.push_back(std::move(agreement));
+    }
     problems.throw_if_any();
 
-    // Distances: capitals by great circle; internal distance 0.67 sqrt(area / pi)
-    // (Head & Mayer 2002, the radius-based measure used for domestic flows).
-    world.distance_km.assign(n * n, 0.0);
-    for (std::size_t i = 0; i < n; ++i) {
-        for (std::size_t j = 0; j < n; ++j) {
-            const auto& ci = world.countries[i];
-            const auto& cj = world.countries[j];
-            world.distance_km[world.dims.pair(i, j)] =
-                i == j ? world.gravity.internal_distance_factor *
-                             std::sqrt(ci.area_km2 / std::numbers::pi)
-                       : std::max(1.0, great_circle_km(ci.lat, ci.lon, cj.lat, cj.lon));
-        }
-    }
-
-    // Output by sector from value-added shares (README, "Default world"): agriculture from
-    // agri_pct, mineral products from resource_pct, manufacturing split by manuf_split,
-    // services the rest of GDP.
-    world.output.assign(n * ns, 0.0);
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto& c = world.countries[i];
-        double goods = 0.0;
-        for (std::size_t k = 0; k < ns; ++k) {
-            const auto& s = world.sectors[k];
-            double share = 0.0;
-            if (s.code == "AGR") {
-                share = c.agri_pct / 100.0;
-            } else if (s.code == "MIN") {
-                share = c.resource_pct / 100.0;
-            } else if (s.code != "SRV") {
-                share = c.manuf_pct / 100.0 * s.manuf_split;
-            }
-            world.output[world.dims.cs(i, k)] = c.gdp_usd_bn * share;
-            goods += c.gdp_usd_bn * share;
-        }
-        world.output[world.dims.cs(i, static_cast<std::size_t>(world.sector_index("SRV")))] =
-            c.gdp_usd_bn - goods;
-    }
-
-    // Expenditure: services are consumed where produced; goods spending (GDP less services)
-    // is split across goods sectors in world output proportions, so world supply equals
-    // world demand sector by sector and every country's trade is balanced overall.
-    world.expenditure.assign(n * ns, 0.0);
-    std::vector<double> world_output(ns, 0.0);
-    double world_goods = 0.0;
-    for (std::size_t k = 0; k < ns; ++k) {
-        for (std::size_t i = 0; i < n; ++i) {
-            world_output[k] += world.output[world.dims.cs(i, k)];
-        }
-        if (world.sectors[k].traded) {
-            world_goods += world_output[k];
-        }
-    }
-    for (std::size_t j = 0; j < n; ++j) {
-        double goods_spending = 0.0;
-        for (std::size_t k = 0; k < ns; ++k) {
-            if (world.sectors[k].traded) {
-                goods_spending += world.output[world.dims.cs(j, k)];
-            }
-        }
-        for (std::size_t k = 0; k < ns; ++k) {
-            world.expenditure[world.dims.cs(j, k)] =
-                world.sectors[k].traded ? goods_spending * world_output[k] / world_goods
-                                        : world.output[world.dims.cs(j, k)];
-        }
-    }
-
-    // Trade cost kernel from the cited gravity estimates, then per-sector fit.
-    std::vector<double> kernel(n * n);
-    for (std::size_t i = 0; i < n; ++i) {
-        for (std::size_t j = 0; j < n; ++j) {
-            const std::size_t p = world.dims.pair(i, j);
-            kernel[p] = std::exp(world.gravity.distance * std::log(world.distance_km[p]) +
-                                 world.gravity.contiguity * world.contiguous[p] +
-                                 world.gravity.border * (i == j ? 0.0 : 1.0));
-        }
-    }
-    world.flows.assign(world.dims.flow_count(), 0.0);
-    std::vector<double> y(n), e(n), x(n * n);
-    for (std::size_t k = 0; k < ns; ++k) {
-        for (std::size_t i = 0; i < n; ++i) {
-            y[i] = world.output[world.dims.cs(i, k)];
-            e[i] = world.expenditure[world.dims.cs(i, k)];
-        }
-        if (world.sectors[k].traded) {
-            fit_gravity(kernel, y, e, x, world.sectors[k].code);
-        } else {
-            std::fill(x.begin(), x.end(), 0.0);
-            for (std::size_t i = 0; i < n; ++i) {
-                x[i * n + i] = y[i];
-            }
-        }
-        for (std::size_t i = 0; i < n; ++i) {
-            for (std::size_t j = 0; j < n; ++j) {
-                world.flows[world.dims.flow(i, j, k)] = x[i * n + j];
-            }
-        }
-    }
+    detail::build_baseline(world);
     return world;
 }
 

@@ -24,6 +24,14 @@ struct Country {
     double agri_pct = 0;
     double manuf_pct = 0;
     double resource_pct = 0;
+    double trade_balance_pct = 0; ///< goods and services balance, % of GDP (0 when not given)
+};
+
+/// A regional trade agreement between economies of the world (world.toml [[agreements]]).
+struct Agreement {
+    std::string name;
+    std::vector<std::size_t> members; ///< country indices
+    int in_force = 0;                 ///< year it entered into force
 };
 
 struct Sector {
@@ -39,6 +47,7 @@ struct GravitySpec {
     double distance = 0;                 ///< elasticity of trade to distance
     double contiguity = 0;               ///< log effect of a shared border
     double border = 0;                   ///< log effect of crossing an international border
+    double rta = 0;                      ///< log effect of a regional trade agreement
     double internal_distance_factor = 0; ///< d_ii = factor * sqrt(area / pi)
 };
 
@@ -71,6 +80,8 @@ struct World {
     Dims dims;
     std::vector<double> distance_km;       ///< N*N, internal distance on the diagonal
     std::vector<unsigned char> contiguous; ///< N*N
+    std::vector<Agreement> agreements;
+    std::vector<unsigned char> rta; ///< N*N: 1 when both belong to an agreement in force by base_year
     std::vector<double> output;            ///< Y_ik, USD bn per year (N*K)
     std::vector<double> expenditure;       ///< E_jk, USD bn per year (N*K)
     std::vector<double> flows;             ///< X_ijk baseline, USD bn per year (N*N*K)
