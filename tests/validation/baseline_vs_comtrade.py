@@ -5,8 +5,9 @@ merchandise exports in 2016 (UN Comtrade, exporter-reported, as staged in
 
 The default world is built from GDP, sector shares and cited gravity parameters only, never
 from bilateral data, so this measures how far a gravity baseline gets on its own. Prints the
-figures; fails if the log-flow correlation drops below 0.6 or the model gets China's and the
-United States' largest partners in this world badly wrong.
+figures; fails if the log-flow correlation drops below 0.65 or fewer than 6 of the top-5
+destinations of China, the United States and Germany (15 in all) match the observed ones.
+(Figures when written: correlation 0.705, model/observed total 0.644, 7 of 15 shared.)
 
 usage: baseline_vs_comtrade.py TRADESIM SOURCE_DIR SHARED_DATA_DIR WORK_DIR
 exit 77 (ctest: skipped) when the shared data is absent.
@@ -64,14 +65,16 @@ print(f"correlation of log flows, model vs observed: {corr:.3f}")
 print(f"model total / observed total over these pairs: {ratio:.3f} "
       "(the model is on a value-added scale)")
 problems = []
+matched = 0
 for c in ("CHN", "USA", "DEU"):
     m, o = top(c, model), top(c, observed)
     shared = len(set(m) & set(o))
+    matched += shared
     print(f"{c} top-5 destinations: model {' '.join(m)} | observed {' '.join(o)} ({shared} shared)")
-    if c in ("CHN", "USA") and shared < 2:
-        problems.append(f"{c}: fewer than 2 of the top-5 destinations shared")
-if corr < 0.6:
-    problems.append(f"log-flow correlation {corr:.3f} < 0.6")
+if matched < 6:
+    problems.append(f"only {matched} of 15 top-5 destinations shared")
+if corr < 0.65:
+    problems.append(f"log-flow correlation {corr:.3f} < 0.65")
 for p in problems:
     print("FAIL:", p)
 sys.exit(1 if problems else 0)
