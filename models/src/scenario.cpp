@@ -231,9 +231,6 @@ void read_policies(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& pro
             } else {
                 // A policy ending after the calendar simply stays in force to the last step.
                 end_step = s.calendar.step_of(*end).value_or(s.calendar.steps());
-                if (*end < s.calendar.start()) {
-                    end_step = 0;
-                }
             }
         }
         const PolicyReader* reader = kind ? registry.find(*kind) : nullptr;
