@@ -165,8 +165,8 @@ void Economy::step(const PolicyState& policy, int months) {
         theta_max = std::max(theta_max, t);
     }
     // Damped Jacobi-Newton tatonnement on log wages. Raising w_i by 1 % lowers the excess
-    // demand for i's output, relative to its output, by about (1 - d_i)(1 + a theta) %,
-    // where d_i is the share of i's sales at home (its own spending moves with w_i):
+    // demand for i's output, relative to its output, by about (1 - d_i s_i)(1 + a theta) %,
+    // where d_i is the share of i's sales at home and s_i the income share of its spending:
     // step by that diagonal derivative, capped so that no step exceeds 20 %.
     const double slope = 1.0 + adjust_ * theta_max;
     const double world_gdp = [&] {
@@ -192,7 +192,11 @@ void Economy::step(const PolicyState& policy, int months) {
             for (std::size_t k = 0; k < dims_.sectors; ++k) {
                 home += flows_[dims_.flow(i, i, k)];
             }
-            const double foreign = std::max(0.05, 1.0 - home / (supply + excess[i]));
+            // Own spending moves with income w_i L_i, not with the fixed deficit, so only
+            // the income share of spending feeds back into demand for home goods.
+            const double income_share = supply / (supply + deficit_[i]);
+            const double foreign =
+                std::max(0.05, 1.0 - home / (supply + excess[i]) * income_share);
             const double step = std::clamp(excess[i] / supply / (foreign * slope), -0.2, 0.2);
             wage[i] *= std::exp(step);
             gdp += wage[i] * labour_[i];
