@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <limits>
 
 namespace tradesim::models {
 
@@ -179,12 +180,18 @@ void Economy::step(const PolicyState& policy, int months) {
     std::vector<double> excess(n, 0.0);
     std::vector<double> wage = wage_;
     double worst = 0.0;
+    double previous = std::numeric_limits<double>::infinity();
+    // The diagonal step ignores cross effects between countries; when the worst excess grows
+    // the steps are halved, and they recover while it shrinks.
+    double damping = 1.0;
     int iter = 0;
     for (; iter < scenario_.params.max_iterations; ++iter) {
         worst = evaluate(wage, excess);
         if (!std::isfinite(worst) || worst <= scenario_.params.tolerance) {
             break;
         }
+        damping = worst > previous ? damping * 0.5 : std::min(1.0, damping * 1.25);
+        previous = worst;
         double gdp = 0.0;
         for (std::size_t i = 0; i < n; ++i) {
             const double supply = wage[i] * labour_[i];
@@ -193,11 +200,13 @@ void Economy::step(const PolicyState& policy, int months) {
                 home += flows_[dims_.flow(i, i, k)];
             }
             // Own spending moves with income w_i L_i, not with the fixed deficit, so only
-            // the income share of spending feeds back into demand for home goods.
+            // the income share of a deficit country's spending feeds back into demand for
+            // home goods.
             const double income_share = supply / (supply + deficit_[i]);
             const double foreign =
                 std::max(0.05, 1.0 - home / (supply + excess[i]) * income_share);
-            const double step = std::clamp(excess[i] / supply / (foreign * slope), -0.2, 0.2);
+            const double step =
+                std::clamp(damping * excess[i] / supply / (foreign * slope), -0.2, 0.2);
             wage[i] *= std::exp(step);
             gdp += wage[i] * labour_[i];
         }
