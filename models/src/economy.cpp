@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include <Eigen/Dense>
+
 namespace tradesim::models {
 
 namespace {
@@ -182,10 +184,12 @@ void Economy::step(const PolicyState& policy, int months) {
     double worst = 0.0;
     double previous = std::numeric_limits<double>::infinity();
     // The diagonal step ignores cross effects between countries; when the worst excess grows
-    // the steps are halved, and they recover while it shrinks.
+    // the steps are halved, and they recover while it shrinks. Large shocks, where cross
+    // effects dominate, go on to Newton's method after `diagonal_budget` iterations.
     double damping = 1.0;
+    const int diagonal_budget = std::min(60, scenario_.params.max_iterations);
     int iter = 0;
-    for (; iter < scenario_.params.max_iterations; ++iter) {
+    for (; iter < diagonal_budget; ++iter) {
         worst = evaluate(wage, excess);
         if (!std::isfinite(worst) || worst <= scenario_.params.tolerance) {
             break;
@@ -203,8 +207,7 @@ void Economy::step(const PolicyState& policy, int months) {
             // the income share of a deficit country's spending feeds back into demand for
             // home goods.
             const double income_share = supply / (supply + deficit_[i]);
-            const double foreign =
-                std::max(0.05, 1.0 - home / (supply + excess[i]) * income_share);
+            const double foreign = std::max(0.05, 1.0 - home / (supply + excess[i]) * income_share);
             const double step =
                 std::clamp(damping * excess[i] / supply / (foreign * slope), -0.2, 0.2);
             wage[i] *= std::exp(step);
@@ -215,6 +218,9 @@ void Economy::step(const PolicyState& policy, int months) {
             wage[i] *= world_gdp / gdp;
         }
     }
+    if (std::isfinite(worst) && worst > scenario_.params.tolerance) {
+        worst = newton(wage, excess, world_gdp, iter);
+    }
     iterations_ = iter;
     if (!(worst <= scenario_.params.tolerance)) {
         std::size_t bad = 0;
@@ -223,13 +229,81 @@ void Economy::step(const PolicyState& policy, int months) {
                 bad = i;
             }
         }
+        // Deficits are fixed in USD: a country must import at least its deficit, which
+        // prohibitive trade barriers can make impossible.
+        const std::string hint =
+            deficit_[bad] > 0.0
+                ? fmt::format("; {} runs a fixed trade deficit of {:.1f} bn USD/yr, which "
+                              "barriers this high may leave no way to finance",
+                              scenario_.world->countries[bad].code, deficit_[bad])
+                : std::string{};
         throw sim::NumericalError(fmt::format(
             "market clearing did not converge after {} iterations: excess demand for {}'s "
-            "output is {:.3g} of its output (tolerance {:.3g})",
-            iter, scenario_.world->countries[bad].code, worst, scenario_.params.tolerance));
+            "output is {:.3g} of its output (tolerance {:.3g}){}",
+            iter, scenario_.world->countries[bad].code, worst, scenario_.params.tolerance, hint));
     }
     wage_ = wage;
     pi_prev_ = pi_;
+}
+
+// Newton's method on log wages with a forward-difference Jacobian and a backtracking line
+// search. Unknowns: log w_i; equations: relative excess demand of every country but the
+// last (Walras' law makes it redundant) and the numeraire, sum_i w_i L_i = world GDP.
+double Economy::newton(std::vector<double>& wage, std::vector<double>& excess, double world_gdp,
+                       int& iter) {
+    const std::size_t n = dims_.countries;
+    const auto residual = [&](const std::vector<double>& w, Eigen::VectorXd& r) {
+        const double worst = evaluate(w, excess);
+        double gdp = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+            gdp += w[i] * labour_[i];
+            if (i + 1 < n) {
+                r[static_cast<Eigen::Index>(i)] = excess[i] / (w[i] * labour_[i]);
+            }
+        }
+        r[static_cast<Eigen::Index>(n - 1)] = gdp / world_gdp - 1.0;
+        return worst;
+    };
+    const auto size = static_cast<Eigen::Index>(n);
+    Eigen::VectorXd r(size), trial_r(size);
+    Eigen::MatrixXd jacobian(size, size);
+    std::vector<double> trial(n);
+    double worst = residual(wage, r);
+    constexpr double h = 1e-7;
+    // Newton converges in a handful of steps or not at all: stop when the line search
+    // cannot reduce the residual, or after 100 steps.
+    const int last = std::min(scenario_.params.max_iterations, iter + 100);
+    bool progress = true;
+    for (; iter < last && progress && std::isfinite(worst) && worst > scenario_.params.tolerance;
+         ++iter) {
+        for (std::size_t c = 0; c < n; ++c) {
+            trial = wage;
+            trial[c] *= std::exp(h);
+            residual(trial, trial_r);
+            jacobian.col(static_cast<Eigen::Index>(c)) = (trial_r - r) / h;
+        }
+        const Eigen::VectorXd dx = jacobian.partialPivLu().solve(-r);
+        const double norm = r.lpNorm<Eigen::Infinity>();
+        double t = 1.0;
+        double trial_worst = worst;
+        progress = false;
+        for (int halving = 0; halving < 30 && !progress; ++halving, t *= 0.5) {
+            for (std::size_t i = 0; i < n; ++i) {
+                trial[i] =
+                    wage[i] * std::exp(t * std::clamp(dx[static_cast<Eigen::Index>(i)], -1.0, 1.0));
+            }
+            trial_worst = residual(trial, trial_r);
+            progress = std::isfinite(trial_worst) &&
+                       trial_r.lpNorm<Eigen::Infinity>() < (1.0 - 1e-4 * t) * norm;
+        }
+        if (progress) {
+            wage = trial;
+            r = trial_r;
+            worst = trial_worst;
+        }
+    }
+    // Leave flows, shares and prices at the accepted wages.
+    return residual(wage, r);
 }
 
 void Economy::account() {

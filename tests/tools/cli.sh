@@ -134,6 +134,15 @@ compare_runs)
     contains err.txt "did you mean \"imports\""
     expect_code 2 "$tradesim" compare base.h5 war.h5 --step 100
     ;;
+numerical_failure)
+    expect_code 5 "$tradesim" run "$src/tests/scenarios/infeasible.toml" --out f.h5 --quiet
+    contains err.txt "market clearing did not converge"
+    contains err.txt "USA runs a fixed trade deficit"
+    # The steps before the failure are kept, and the file says the run failed.
+    expect_code 0 "$tradesim" inspect f.h5
+    contains out.txt "status      failed"
+    contains out.txt "steps       2 of 4"
+    ;;
 h5py_reads_result)
     expect_code 0 "$tradesim" run "$small" --out a.h5 --quiet
     /usr/bin/python3 "$src/tests/output/read_with_h5py.py" a.h5 || fail "h5py could not read the result"

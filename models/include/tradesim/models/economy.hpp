@@ -53,6 +53,8 @@ public:
 private:
     void prepare_costs(const PolicyState& policy);
     double evaluate(const std::vector<double>& wage, std::vector<double>& excess);
+    double newton(std::vector<double>& wage, std::vector<double>& excess, double world_gdp,
+                  int& iter);
 
     const Scenario& scenario_;
     Dims dims_;
