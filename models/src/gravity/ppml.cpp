@@ -418,7 +418,8 @@ PpmlResult fit_ppml(const PpmlProblem& problem, const PpmlOptions& options) {
     }
     const double big_k = static_cast<double>(p + fe_params);
     const double nn = static_cast<double>(n);
-    const double adj = (nn - 1.0) / (nn - big_k);
+    const double adj =
+        options.small_sample == SmallSample::fixest ? (nn - 1.0) / (nn - big_k) : 1.0;
     Eigen::MatrixXd v;
     if (problem.vcov == Vcov::hetero || clusters.code.empty()) {
         const Eigen::MatrixXd meat = scores.transpose() * scores;

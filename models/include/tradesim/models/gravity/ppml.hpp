@@ -12,6 +12,11 @@ namespace tradesim::models::gravity {
 
 enum class Vcov { hetero, cluster };
 
+/// Small-sample correction of the standard errors: fixest's default (n-1)/(n-K) times
+/// G/(G-1), with fixed effects nested in a cluster not counted in K; or G/(G-1) alone, as in
+/// the Stata and R replication files of Yotov et al. (2016).
+enum class SmallSample { fixest, cluster_only };
+
 /// An estimation problem, already free of missing values.
 struct PpmlProblem {
     std::vector<double> y;                           ///< outcome, >= 0
@@ -29,6 +34,7 @@ struct PpmlOptions {
     double demean_tolerance = 1e-12;   ///< alternating projections stop when changes are smaller
     int max_iterations = 100;          ///< IRLS iterations
     int max_demean_iterations = 100000;
+    SmallSample small_sample = SmallSample::fixest;
 };
 
 struct PpmlResult {
