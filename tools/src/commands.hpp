@@ -43,6 +43,19 @@ struct CompareCommandOptions {
 };
 int compare_command(const CompareCommandOptions& options);
 
+struct EstimateOptions {
+    std::string data;
+    std::string formula;
+    std::string cluster;   ///< "col" or "col1,col2"
+    std::string vcov = "cluster";
+    std::string where;
+    std::string ssc = "fixest";
+    std::vector<std::string> extra_columns;
+    bool json = false;
+    int threads = 1;
+};
+int estimate_command(const EstimateOptions& options);
+
 [[nodiscard]] const char* version();
 
 } // namespace tradesim::tools

@@ -3,6 +3,7 @@
 
 #include "commands.hpp"
 #include "tradesim/sim/error.hpp"
+#include "tradesim/sim/parallel.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -58,6 +59,32 @@ int main(int argc, char** argv) {
     compare_cmd->add_option("--top", cmp.compare.top, "Rows shown, largest first (0 = all)")
         ->check(CLI::NonNegativeNumber);
 
+    tt::EstimateOptions est;
+    auto* estimate_cmd = app.add_subcommand(
+        "estimate", "Estimate a gravity equation by PPML with high-dimensional fixed effects");
+    estimate_cmd->add_option("--data,-d", est.data, "CSV file, plain or gzip")->required();
+    estimate_cmd
+        ->add_option("--formula,-f", est.formula,
+                     "fixest syntax: \"trade ~ log(dist) + cntg | exporter^year + importer^year\"")
+        ->required();
+    estimate_cmd->add_option("--cluster", est.cluster,
+                             "Cluster column, or two separated by a comma (two-way)");
+    estimate_cmd
+        ->add_option("--vcov", est.vcov,
+                     "hetero or cluster (default: cluster when "
+                     "--cluster is given)")
+        ->check(CLI::IsMember({"hetero", "cluster"}));
+    estimate_cmd->add_option("--where", est.where,
+                             "Row filter, e.g. \"exporter != importer && year % 4 == 2\"");
+    estimate_cmd
+        ->add_option("--ssc", est.ssc,
+                     "Small-sample correction: fixest (default) or cluster_only "
+                     "(G/(G-1) alone, as Stata's ppmlhdfe replication files)")
+        ->check(CLI::IsMember({"fixest", "cluster_only"}));
+    estimate_cmd->add_flag("--json", est.json, "Print the result as one JSON object");
+    estimate_cmd->add_option("--threads,-t", est.threads, "Worker threads (0 or 1 = serial)")
+        ->check(CLI::Range(0, 1024));
+
     tt::BenchOptions bench;
     auto* bench_cmd = app.add_subcommand(
         "bench", "Time whole runs of a scenario (no result file) at several thread counts");
@@ -88,6 +115,10 @@ int main(int argc, char** argv) {
             return tt::compare_command(cmp);
         if (*bench_cmd)
             return tt::bench_command(bench);
+        if (*estimate_cmd) {
+            const tradesim::sim::ThreadScope threads(est.threads);
+            return tt::estimate_command(est);
+        }
     } catch (const tradesim::sim::Error& e) {
         std::cerr << e.what() << '\n';
         return static_cast<int>(e.code());

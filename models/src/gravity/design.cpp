@@ -16,10 +16,9 @@ const sim::DataColumn& column(const sim::DataFrame& data, const std::string& nam
                               const std::string& role) {
     const sim::DataColumn* c = data.find(name);
     if (c == nullptr) {
-        throw sim::InputError(fmt::format("{}: unknown column \"{}\" in the {}{} (columns: {})",
-                                          data.source, name, role,
-                                          sim::did_you_mean(name, data.names()),
-                                          fmt::join(data.names(), ", ")));
+        throw sim::InputError(fmt::format(
+            "{}: unknown column \"{}\" in the {}{} (columns: {})", data.source, name, role,
+            sim::did_you_mean(name, data.names()), fmt::join(data.names(), ", ")));
     }
     return *c;
 }
@@ -128,9 +127,10 @@ Design build_design(const sim::DataFrame& data, const Formula& formula,
         design.rows.push_back(i);
     }
     if (design.rows.empty()) {
-        throw sim::InputError(fmt::format("{}: no observations left ({} removed by --where, {} with "
-                                          "missing values)",
-                                          data.source, design.filtered, design.missing));
+        throw sim::InputError(
+            fmt::format("{}: no observations left ({} removed by --where, {} with "
+                        "missing values)",
+                        data.source, design.filtered, design.missing));
     }
     auto& p = design.problem;
     const std::size_t m = design.rows.size();

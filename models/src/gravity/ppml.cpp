@@ -24,7 +24,8 @@ struct Groups {
     std::vector<std::vector<std::int32_t>> map;  // per dimension: original code -> new (-1)
 };
 
-Groups recode(const std::vector<std::vector<std::int32_t>>& fe, const std::vector<std::size_t>& rows) {
+Groups recode(const std::vector<std::vector<std::int32_t>>& fe,
+              const std::vector<std::size_t>& rows) {
     Groups g;
     for (const auto& dim : fe) {
         std::int32_t top = 0;
@@ -205,8 +206,9 @@ PpmlResult fit_ppml(const PpmlProblem& problem, const PpmlOptions& options) {
     const std::size_t n_all = problem.y.size();
     for (std::size_t i = 0; i < n_all; ++i) {
         if (!(problem.y[i] >= 0.0)) {
-            throw sim::InputError(fmt::format(
-                "the outcome must be non-negative and present; row {} has {}", i + 1, problem.y[i]));
+            throw sim::InputError(
+                fmt::format("the outcome must be non-negative and present; row {} has {}", i + 1,
+                            problem.y[i]));
         }
     }
     PpmlResult result;
@@ -314,10 +316,12 @@ PpmlResult fit_ppml(const PpmlProblem& problem, const PpmlOptions& options) {
                     Eigen::MatrixXd sub(m, m);
                     Eigen::VectorXd cross(m);
                     for (Eigen::Index u = 0; u < m; ++u) {
-                        cross[u] = xtwx(static_cast<Eigen::Index>(keep_idx[static_cast<std::size_t>(u)]), a);
+                        cross[u] = xtwx(
+                            static_cast<Eigen::Index>(keep_idx[static_cast<std::size_t>(u)]), a);
                         for (Eigen::Index v = 0; v < m; ++v) {
-                            sub(u, v) = xtwx(static_cast<Eigen::Index>(keep_idx[static_cast<std::size_t>(u)]),
-                                             static_cast<Eigen::Index>(keep_idx[static_cast<std::size_t>(v)]));
+                            sub(u, v) = xtwx(
+                                static_cast<Eigen::Index>(keep_idx[static_cast<std::size_t>(u)]),
+                                static_cast<Eigen::Index>(keep_idx[static_cast<std::size_t>(v)]));
                         }
                     }
                     const double resid = diag - cross.dot(sub.ldlt().solve(cross));
@@ -461,7 +465,8 @@ PpmlResult fit_ppml(const PpmlProblem& problem, const PpmlOptions& options) {
         for (std::size_t b = 0; b < p; ++b) {
             result.vcov[a * p + b] = v(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b));
         }
-        result.std_errors.push_back(std::sqrt(v(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(a))));
+        result.std_errors.push_back(
+            std::sqrt(v(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(a))));
     }
 
     // Fitted values and fixed effects: eta - X beta is a sum of fixed effects, recovered by

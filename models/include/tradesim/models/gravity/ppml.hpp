@@ -19,10 +19,10 @@ enum class SmallSample { fixest, cluster_only };
 
 /// An estimation problem, already free of missing values.
 struct PpmlProblem {
-    std::vector<double> y;                           ///< outcome, >= 0
-    std::vector<std::vector<double>> x;              ///< regressors, one vector per column
+    std::vector<double> y;              ///< outcome, >= 0
+    std::vector<std::vector<double>> x; ///< regressors, one vector per column
     std::vector<std::string> x_names;
-    std::vector<std::vector<std::int32_t>> fe;       ///< fixed effects: a code per row, 0..G-1
+    std::vector<std::vector<std::int32_t>> fe; ///< fixed effects: a code per row, 0..G-1
     std::vector<std::string> fe_names;
     std::vector<std::vector<std::int32_t>> clusters; ///< one or two clustering variables
     std::vector<std::string> cluster_names;
@@ -30,32 +30,33 @@ struct PpmlProblem {
 };
 
 struct PpmlOptions {
-    double tolerance = 1e-8;           ///< relative change in deviance, as fixest
-    double demean_tolerance = 1e-12;   ///< alternating projections stop when changes are smaller
-    int max_iterations = 100;          ///< IRLS iterations
+    double tolerance = 1e-8;         ///< relative change in deviance, as fixest
+    double demean_tolerance = 1e-12; ///< alternating projections stop when changes are smaller
+    int max_iterations = 100;        ///< IRLS iterations
     int max_demean_iterations = 100000;
     SmallSample small_sample = SmallSample::fixest;
 };
 
 struct PpmlResult {
-    std::vector<std::string> names;      ///< kept regressors
+    std::vector<std::string> names; ///< kept regressors
     std::vector<double> coefficients;
     std::vector<double> std_errors;
-    std::vector<double> vcov;            ///< row-major, names.size() squared
-    std::vector<std::string> collinear;  ///< regressors dropped as collinear
-    std::size_t observations = 0;        ///< used in the fit
-    std::size_t dropped_separation = 0;  ///< in fixed-effect groups whose outcome is all zero
-    std::vector<std::size_t> fe_sizes;   ///< levels per fixed effect, after dropping
-    std::vector<std::vector<double>> fe_values; ///< estimated fixed effects by level (NaN if dropped)
-    std::vector<unsigned char> used;     ///< per input row: 1 when it entered the fit
-    std::vector<double> fitted;          ///< per input row: fitted mean (NaN when not used)
+    std::vector<double> vcov;           ///< row-major, names.size() squared
+    std::vector<std::string> collinear; ///< regressors dropped as collinear
+    std::size_t observations = 0;       ///< used in the fit
+    std::size_t dropped_separation = 0; ///< in fixed-effect groups whose outcome is all zero
+    std::vector<std::size_t> fe_sizes;  ///< levels per fixed effect, after dropping
+    std::vector<std::vector<double>>
+        fe_values;                   ///< estimated fixed effects by level (NaN if dropped)
+    std::vector<unsigned char> used; ///< per input row: 1 when it entered the fit
+    std::vector<double> fitted;      ///< per input row: fitted mean (NaN when not used)
     int iterations = 0;
     double deviance = 0;
     double null_deviance = 0;
     double log_likelihood = 0;
-    double pseudo_r2 = 0;                ///< 1 - deviance / null deviance
+    double pseudo_r2 = 0; ///< 1 - deviance / null deviance
     std::vector<std::size_t> cluster_sizes;
-    std::string vcov_label;              ///< e.g. "clustered by Origin"
+    std::string vcov_label; ///< e.g. "clustered by Origin"
 };
 
 /// Fits the model. Throws InputError for negative outcomes or no observations left,
