@@ -17,6 +17,9 @@ public:
 } // namespace
 
 int bench_command(const BenchOptions& options) {
+    if (options.scenario == "ppml") {
+        return bench_ppml(options);
+    }
     const models::Scenario scenario = models::load_scenario(options.scenario);
     fmt::print("bench {}: {} economies x {} sectors x {} steps, {} runs per thread count\n",
                options.scenario, scenario.world->countries.size(), scenario.world->sectors.size(),

@@ -35,6 +35,8 @@ struct BenchOptions {
     std::vector<int> threads{1, 2};
 };
 int bench_command(const BenchOptions& options);
+/// `tradesim bench ppml`: the PPML-HDFE benchmark on generated data.
+int bench_ppml(const BenchOptions& options);
 
 struct CompareCommandOptions {
     std::string base;

@@ -86,9 +86,9 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0, 1024));
 
     tt::BenchOptions bench;
-    auto* bench_cmd = app.add_subcommand(
-        "bench", "Time whole runs of a scenario (no result file) at several thread counts");
-    bench_cmd->add_option("scenario", bench.scenario, "Scenario file")->required();
+    auto* bench_cmd = app.add_subcommand("bench", "Time whole runs of a scenario (no result file), "
+                                                  "or `bench ppml`, at several thread counts");
+    bench_cmd->add_option("scenario", bench.scenario, "Scenario file, or ppml")->required();
     bench_cmd->add_option("--repeat,-r", bench.repeat, "Runs per thread count")
         ->check(CLI::Range(1, 1000));
     bench_cmd->add_option("--threads,-t", bench.threads, "Thread counts to compare")
