@@ -25,7 +25,7 @@ version)
     contains out.txt "tradesim 0."
     ;;
 help_everywhere)
-    for sub in "" run validate inspect export compare bench; do
+    for sub in "" run validate inspect export compare bench estimate; do
         expect_code 0 "$tradesim" $sub --help
         contains out.txt "Usage"
     done
@@ -142,6 +142,35 @@ numerical_failure)
     expect_code 0 "$tradesim" inspect f.h5
     contains out.txt "status      failed"
     contains out.txt "steps       2 of 4"
+    ;;
+estimate_errors)
+    printf 'exp,imp,year,trade,dist\nA,B,2000,10,100\nA,C,2000,5,200\nB,A,2000,7,100\nB,C,2000,x,150\n' > text.csv
+    expect_code 3 "$tradesim" estimate -d text.csv -f "trade ~ log(dist) | exp"
+    contains err.txt 'text.csv:5: error: column "trade" (response) must be numeric, but holds "x"'
+    printf 'exp,imp,year,trade,dist\nA,B,2000,10,100\nA,C,2000,5,200\nB,A,2000,-3,100\n' > neg.csv
+    expect_code 3 "$tradesim" estimate -d neg.csv -f "trade ~ log(dist)"
+    contains err.txt "neg.csv:4: error: the response trade is negative (-3)"
+    expect_code 3 "$tradesim" estimate -d neg.csv -f "trade ~ log(dst)"
+    contains err.txt 'did you mean "dist"'
+    expect_code 3 "$tradesim" estimate -d neg.csv -f "trade ~ log(dist) + | exp"
+    contains err.txt "formula:1:21: error: expected a column name after '+'"
+    expect_code 3 "$tradesim" estimate -d neg.csv -f "trade ~ log(dist)" --where "year > 3000"
+    contains err.txt "no observations left (3 removed by --where"
+    expect_code 3 "$tradesim" estimate -d neg.csv -f "trade ~ dist" --where "yaer > 3"
+    contains err.txt "where:1:1"
+    expect_code 4 "$tradesim" estimate -d nofile.csv -f "trade ~ dist"
+    printf 'a,b\n1,2\n3\n' > short.csv
+    expect_code 3 "$tradesim" estimate -d short.csv -f "a ~ b"
+    contains err.txt "short.csv:3: error: row has 1 fields, the header has 2"
+    ;;
+estimate_json)
+    data=$src/../shared/data/trade/fixest_eurostat_eu15_20products_2007_2016.csv.gz
+    if [[ ! -f $data ]]; then echo "SKIP: $data absent"; exit 0; fi
+    expect_code 0 "$tradesim" estimate -d "$data" -f "Euros ~ log(dist_km) | Origin + Destination + Product + Year" --cluster Origin --json
+    /usr/bin/python3 -c "import json,sys; j=json.load(open('out.txt')); c=j['coefficients']['log(dist_km)']; \
+assert round(c['estimate'],5)==-1.52787 and round(c['se'],6)==0.115678 and j['nobs']==38325, j" || fail "json"
+    expect_code 0 "$tradesim" estimate -d "$data" -f "Euros ~ log(dist_km) | Origin + Destination + Product + Year" --cluster "Origin,Destination" --threads 2
+    contains out.txt "0.130734"
     ;;
 h5py_reads_result)
     expect_code 0 "$tradesim" run "$small" --out a.h5 --quiet

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <map>
 
@@ -27,10 +28,22 @@ const sim::DataColumn& numeric(const sim::DataFrame& data, const std::string& na
                                const std::string& role) {
     const auto& c = column(data, name, role);
     if (c.kind != sim::DataColumn::Kind::numeric) {
-        throw sim::InputError(fmt::format("{}: column \"{}\" ({}) is not numeric: it holds values "
-                                          "like \"{}\"",
-                                          data.source, name, role,
-                                          c.levels.empty() ? std::string{} : c.levels.front()));
+        // Name the first cell that is not a number (line = row + 2: header, 1-based).
+        for (std::size_t i = 0; i < c.codes.size(); ++i) {
+            if (c.codes[i] < 0) {
+                continue;
+            }
+            const std::string& text = c.levels[static_cast<std::size_t>(c.codes[i])];
+            char* end = nullptr;
+            std::strtod(text.c_str(), &end);
+            if (text.empty() || *end != '\0') {
+                throw sim::InputError(fmt::format("{}:{}: error: column \"{}\" ({}) must be "
+                                                  "numeric, but holds \"{}\"",
+                                                  data.source, i + 2, name, role, text));
+            }
+        }
+        throw sim::InputError(
+            fmt::format("{}: column \"{}\" ({}) is not numeric", data.source, name, role));
     }
     return c;
 }
