@@ -253,7 +253,7 @@ PpmlResult fit_ppml(const PpmlProblem& problem, const PpmlOptions& options) {
     }
     double deviance = poisson_deviance(y, mu);
     std::vector<std::vector<double>> xt(p);
-    std::vector<double> zt;
+    std::vector<double> zt, z_part;
     std::vector<std::size_t> kept(p);
     std::iota(kept.begin(), kept.end(), std::size_t{0});
     Eigen::VectorXd beta;
@@ -266,12 +266,23 @@ PpmlResult fit_ppml(const PpmlProblem& problem, const PpmlOptions& options) {
             z[i] = eta[i] + (y[i] - mu[i]) / mu[i];
         }
         const Demeaner demeaner(groups, w, options.demean_tolerance, options.max_demean_iterations);
-        // Columns are independent: demean them in parallel, each by one task.
+        // Columns are independent: demean them in parallel, each by one task. Warm start:
+        // the previous iteration's fixed-effect part lies in the span of the fixed effects,
+        // so starting from (column - previous part) converges to the same projection in far
+        // fewer sweeps (as ppmlhdfe and fixest do).
         std::vector<std::vector<double>*> targets;
-        zt = z;
+        if (z_part.empty()) {
+            zt = z;
+        } else {
+            for (std::size_t i = 0; i < n; ++i) {
+                zt[i] = z[i] - z_part[i];
+            }
+        }
         targets.push_back(&zt);
         for (std::size_t c : kept) {
-            xt[c] = x[c];
+            if (xt[c].empty()) {
+                xt[c] = x[c];
+            }
             targets.push_back(&xt[c]);
         }
         std::vector<unsigned char> ok(targets.size(), 1);
@@ -282,6 +293,10 @@ PpmlResult fit_ppml(const PpmlProblem& problem, const PpmlOptions& options) {
         });
         if (std::find(ok.begin(), ok.end(), 0) != ok.end()) {
             throw sim::NumericalError("demeaning by the fixed effects did not converge");
+        }
+        z_part.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            z_part[i] = z[i] - zt[i];
         }
         // Weighted cross products.
         const auto k = static_cast<Eigen::Index>(kept.size());
