@@ -30,9 +30,10 @@ struct PpmlProblem {
 };
 
 struct PpmlOptions {
-    double tolerance = 1e-8;         ///< relative change in deviance, as fixest
-    double demean_tolerance = 1e-12; ///< alternating projections stop when changes are smaller
-    int max_iterations = 100;        ///< IRLS iterations
+    double tolerance = 1e-8; ///< relative change in deviance, as fixest
+    double demean_tolerance =
+        1e-9; ///< alternating projections stop when a sweep moves no value by more (relative)
+    int max_iterations = 100; ///< IRLS iterations
     int max_demean_iterations = 100000;
     SmallSample small_sample = SmallSample::fixest;
 };
