@@ -83,4 +83,22 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
     return m.empty() ? std::string{} : fmt::format(" (did you mean \"{}\"?)", m);
 }
 
+std::string caret_message(const std::string& source, const std::string& text, std::size_t pos,
+                          const std::string& message) {
+    pos = std::min(pos, text.size());
+    const std::size_t newline = pos == 0 ? std::string::npos : text.rfind('\n', pos - 1);
+    const std::size_t begin = newline == std::string::npos ? 0 : newline + 1;
+    const std::size_t end = std::min(text.find('\n', pos), text.size());
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(begin), '\n');
+    std::string pad;
+    for (std::size_t i = begin; i < pos; ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if ((c & 0xC0U) != 0x80U) {
+            pad += c == '\t' ? '\t' : ' ';
+        }
+    }
+    return fmt::format("{}:{}:{}: error: {}\n  {}\n  {}^", source, line, pos - begin + 1, message,
+                       text.substr(begin, end - begin), pad);
+}
+
 } // namespace tradesim::sim

@@ -1,5 +1,6 @@
 #include "tradesim/models/gravity/formula.hpp"
 
+#include "tradesim/sim/diagnostics.hpp"
 #include "tradesim/sim/error.hpp"
 
 #include <algorithm>
@@ -12,24 +13,9 @@ namespace tradesim::models::gravity {
 
 namespace {
 
-// `formula:line:column: error: message`, then the line of text and a caret under `pos`.
-// Tabs are copied into the caret line and UTF-8 continuation bytes skipped so that the caret
-// lines up in a terminal.
+// `formula:line:column: error: message`, the line of text and a caret under `pos`.
 std::string located(const std::string& text, std::size_t pos, const std::string& message) {
-    pos = std::min(pos, text.size());
-    const std::size_t newline = pos == 0 ? std::string::npos : text.rfind('\n', pos - 1);
-    const std::size_t begin = newline == std::string::npos ? 0 : newline + 1;
-    const std::size_t end = std::min(text.find('\n', pos), text.size());
-    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(begin), '\n');
-    std::string pad;
-    for (std::size_t i = begin; i < pos; ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if ((c & 0xC0U) != 0x80U) {
-            pad += c == '\t' ? '\t' : ' ';
-        }
-    }
-    return fmt::format("formula:{}:{}: error: {}\n  {}\n  {}^", line, pos - begin + 1, message,
-                       text.substr(begin, end - begin), pad);
+    return sim::caret_message("formula", text, pos, message);
 }
 
 bool name_start(char c) {

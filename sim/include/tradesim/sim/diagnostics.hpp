@@ -47,4 +47,10 @@ private:
 [[nodiscard]] std::string did_you_mean(const std::string& word,
                                        const std::vector<std::string>& candidates);
 
+/// `source:line:column: error: message`, then the offending line of `text` and a caret under
+/// byte `pos` (tabs kept, UTF-8 continuation bytes skipped so the caret lines up), for
+/// one-line languages such as formulas and filters.
+[[nodiscard]] std::string caret_message(const std::string& source, const std::string& text,
+                                        std::size_t pos, const std::string& message);
+
 } // namespace tradesim::sim
