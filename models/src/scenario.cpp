@@ -274,7 +274,6 @@ Scenario load_scenario(const std::string& path) {
     detail::Fields top(root, "", problems, top_keys);
     s.name = top.string("name", false).value_or(fs::path(path).stem().string());
     s.description = top.string("description", false).value_or("");
-    top.string("extends", false);
     if (const auto seed = top.integer("seed", false)) {
         if (*seed < 0) {
             top.error("seed", fmt::format("seed = {} must not be negative", *seed));
