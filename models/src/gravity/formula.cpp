@@ -1,5 +1,6 @@
 #include "tradesim/models/gravity/formula.hpp"
 
+#include "gravity/detail/lexing.hpp"
 #include "tradesim/sim/diagnostics.hpp"
 #include "tradesim/sim/error.hpp"
 
@@ -13,16 +14,13 @@ namespace tradesim::models::gravity {
 
 namespace {
 
+using detail::digit;
+using detail::name_char;
+using detail::name_start;
+
 // `formula:line:column: error: message`, the line of text and a caret under `pos`.
 std::string located(const std::string& text, std::size_t pos, const std::string& message) {
     return sim::caret_message("formula", text, pos, message);
-}
-
-bool name_start(char c) {
-    return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.';
-}
-bool name_char(char c) {
-    return name_start(c) || std::isdigit(static_cast<unsigned char>(c)) != 0;
 }
 
 struct Token {
@@ -48,7 +46,7 @@ std::vector<Token> lex(const std::string& text) {
                 ++i;
             }
             kind = Token::Kind::name;
-        } else if (std::isdigit(static_cast<unsigned char>(c)) != 0) {
+        } else if (digit(c)) {
             while (i < text.size() && name_char(text[i])) {
                 ++i;
             }
