@@ -158,10 +158,14 @@ TEST_CASE("PPML: Yotov et al. (2016) Table 3 column 4, RTA effect with pair fixe
         pooled.numbers.push_back(domestic ? -1.0 : pair->numbers[i]);
     }
     data.add(std::move(pooled));
-    // Book Table 3, column 4: rta 0.557 (0.102), N = 28,482; clustered by pair (Stata).
+    // Book Table 3, column 4: rta 0.557 (0.102), N = 28,482; clustered by pair (Stata). The
+    // 84 observations of pairs that never trade are dropped; nothing else is separated.
     const auto r = estimate(data, "trade ~ rta | exporter^year + importer^year + pair_fe",
                             {"pair_id"}, "year % 4 == 2", gr::SmallSample::cluster_only);
     CHECK(printed(coef(r, "rta"), 3) == 0.557);
     CHECK(printed(coef(r, "rta", true), 3) == 0.102);
     CHECK(r.observations == 28482);
+    CHECK(r.dropped_separation == 84);
+    CHECK(r.dropped_singletons == 0);
+    CHECK(r.dropped_separation_regressors == 0);
 }

@@ -82,6 +82,9 @@ int estimate_command(const EstimateOptions& options) {
     gr::PpmlOptions ppml;
     ppml.small_sample =
         options.ssc == "cluster_only" ? gr::SmallSample::cluster_only : gr::SmallSample::fixest;
+    ppml.drop_singletons = !options.keep_singletons;
+    ppml.check_separation = options.separation == "all";
+    ppml.max_iterations = options.max_iterations;
     const gr::PpmlResult r = gr::fit_ppml(design.problem, ppml);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -102,6 +105,8 @@ int estimate_command(const EstimateOptions& options) {
         j["vcov"] = r.vcov_label;
         j["nobs"] = r.observations;
         j["dropped"] = {{"separation", r.dropped_separation},
+                        {"separation_regressors", r.dropped_separation_regressors},
+                        {"singletons", r.dropped_singletons},
                         {"missing", design.missing},
                         {"where", design.filtered}};
         j["collinear"] = r.collinear;
@@ -122,8 +127,10 @@ int estimate_command(const EstimateOptions& options) {
     fmt::print("PPML: {}\n", formula.text);
     fmt::print("data: {} ({} rows)\n", options.data, data.rows());
     fmt::print("observations: {}", r.observations);
-    fmt::print("  (dropped: {} by --where, {} missing, {} in all-zero fixed-effect groups)\n",
-               design.filtered, design.missing, r.dropped_separation);
+    fmt::print("  (dropped: {} by --where, {} missing, {} in all-zero fixed-effect groups, {} "
+               "separated by regressors, {} singletons)\n",
+               design.filtered, design.missing, r.dropped_separation,
+               r.dropped_separation_regressors, r.dropped_singletons);
     for (std::size_t d = 0; d < r.fe_sizes.size(); ++d) {
         fmt::print("fixed effect {}: {} levels\n", design.problem.fe_names[d], r.fe_sizes[d]);
     }

@@ -52,6 +52,9 @@ struct EstimateOptions {
     std::string vcov = "cluster";
     std::string where;
     std::string ssc = "fixest";
+    std::string separation = "all";
+    bool keep_singletons = false;
+    int max_iterations = 100;
     std::vector<std::string> extra_columns;
     bool json = false;
     int threads = 1;

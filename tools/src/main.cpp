@@ -81,6 +81,19 @@ int main(int argc, char** argv) {
                      "Small-sample correction: fixest (default) or cluster_only "
                      "(G/(G-1) alone, as Stata's ppmlhdfe replication files)")
         ->check(CLI::IsMember({"fixest", "cluster_only"}));
+    estimate_cmd->add_flag("--keep-singletons", est.keep_singletons,
+                           "Keep observations alone in a fixed-effect group (as fixest; "
+                           "ppmlhdfe drops them, and so does tradesim by default)");
+    estimate_cmd
+        ->add_option("--separation", est.separation,
+                     "all (default): drop observations separated by fixed-effect groups with "
+                     "only zero outcomes or by any combination of regressors and fixed "
+                     "effects; fe: only the former (as fixest)")
+        ->check(CLI::IsMember({"all", "fe"}));
+    estimate_cmd
+        ->add_option("--max-iterations", est.max_iterations,
+                     "IRLS iterations before giving up (exit 5)")
+        ->check(CLI::Range(1, 100000));
     estimate_cmd->add_flag("--json", est.json, "Print the result as one JSON object");
     estimate_cmd->add_option("--threads,-t", est.threads, "Worker threads (0 or 1 = serial)")
         ->check(CLI::Range(0, 1024));

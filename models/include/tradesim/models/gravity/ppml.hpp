@@ -36,6 +36,12 @@ struct PpmlOptions {
     int max_iterations = 100; ///< IRLS iterations
     int max_demean_iterations = 100000;
     SmallSample small_sample = SmallSample::fixest;
+    /// Drop observations alone in a fixed-effect group, as ppmlhdfe does: they are fitted
+    /// perfectly, tell nothing about the coefficients and would only shrink the standard
+    /// errors. fixest keeps them (fixef.rm = "perfect").
+    bool drop_singletons = true;
+    /// Look for separation by combinations of regressors and fixed effects (zeros only).
+    bool check_separation = true;
 };
 
 struct PpmlResult {
@@ -46,6 +52,8 @@ struct PpmlResult {
     std::vector<std::string> collinear; ///< regressors dropped as collinear
     std::size_t observations = 0;       ///< used in the fit
     std::size_t dropped_separation = 0; ///< in fixed-effect groups whose outcome is all zero
+    std::size_t dropped_separation_regressors = 0; ///< separated by regressors and effects
+    std::size_t dropped_singletons = 0;            ///< alone in a fixed-effect group
     std::vector<std::size_t> fe_sizes;  ///< levels per fixed effect, after dropping
     std::vector<std::vector<double>>
         fe_values;                   ///< estimated fixed effects by level (NaN if dropped)
