@@ -163,6 +163,30 @@ estimate_errors)
     expect_code 3 "$tradesim" estimate -d short.csv -f "a ~ b"
     contains err.txt "short.csv:3: error: row has 1 fields, the header has 2"
     ;;
+estimate_drops)
+    # A regressor positive only where trade is zero separates those rows: reported, dropped,
+    # and the regressor is then collinear. A pair alone in its group is a singleton.
+    /usr/bin/python3 - <<'PY' || fail "data"
+import math, random
+random.seed(5)
+with open("sep.csv", "w") as f:
+    f.write("exp,imp,trade,x,d\n")
+    for i in range(12):
+        for j in range(10):
+            x = random.gauss(0, 1)
+            y = 0 if (i + j) % 5 == 0 else round(math.exp(1 + 0.5 * x + 0.1 * i))
+            d = 1 if (i + j) % 10 == 0 else 0
+            f.write(f"E{i},I{j},{y},{x:.6f},{d}\n")
+    f.write("E99,I0,4,0.1,0\n")
+PY
+    expect_code 0 "$tradesim" estimate -d sep.csv -f "trade ~ x + d | exp + imp"
+    contains out.txt "12 separated by regressors, 1 singletons"
+    contains out.txt "d                        dropped: collinear"
+    expect_code 0 "$tradesim" estimate -d sep.csv -f "trade ~ x + d | exp + imp" --separation fe --keep-singletons --max-iterations 1000
+    contains out.txt "0 separated by regressors, 0 singletons"
+    expect_code 5 "$tradesim" estimate -d sep.csv -f "trade ~ x | exp + imp" --max-iterations 2
+    contains err.txt "did not converge in 2 iterations"
+    ;;
 estimate_json)
     data=$src/../shared/data/trade/fixest_eurostat_eu15_20products_2007_2016.csv.gz
     if [[ ! -f $data ]]; then echo "SKIP: $data absent"; exit 0; fi
