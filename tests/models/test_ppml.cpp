@@ -219,3 +219,23 @@ TEST_CASE("PPML: errors", "[ppml][errors]") {
         CHECK_THROWS_AS(gr::fit_ppml(p), tradesim::sim::InputError);
     }
 }
+
+TEST_CASE("PPML: an offset fixes part of the linear predictor", "[ppml]") {
+    const auto p = panel(5);
+    const auto free = gr::fit_ppml(p);
+    // Offset b * x1 and no regressors: the same fit, fixed effects and all.
+    gr::PpmlProblem q = p;
+    q.offset.resize(p.y.size());
+    for (std::size_t i = 0; i < p.y.size(); ++i) {
+        q.offset[i] = free.coefficients[0] * p.x[0][i];
+    }
+    q.x.clear();
+    q.x_names.clear();
+    const auto fixed = gr::fit_ppml(q);
+    CHECK(fixed.coefficients.empty());
+    CHECK(fixed.deviance == Approx(free.deviance).epsilon(1e-9));
+    for (std::size_t i = 0; i < p.y.size(); i += 41) {
+        CHECK(fixed.fitted[i] == Approx(free.fitted[i]).epsilon(1e-7));
+    }
+    CHECK(fixed.fe_values[0][3] == Approx(free.fe_values[0][3]).epsilon(1e-7));
+}

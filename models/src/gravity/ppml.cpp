@@ -135,7 +135,8 @@ struct Fit {
     bool converged = false;
 };
 
-Fit irls(const std::vector<double>& y, const std::vector<std::vector<double>>& x,
+Fit irls(const std::vector<double>& y, const std::vector<double>& offset,
+         const std::vector<std::vector<double>>& x,
          const Groups& groups, const PpmlOptions& options) {
     const std::size_t n = y.size();
     Fit f;
@@ -162,7 +163,8 @@ Fit irls(const std::vector<double>& y, const std::vector<std::vector<double>>& x
     for (int iter = 0; iter < options.max_iterations; ++iter) {
         for (std::size_t i = 0; i < n; ++i) {
             w[i] = f.mu[i];
-            z[i] = f.eta[i] + (y[i] - f.mu[i]) / f.mu[i];
+            // Working response of the estimated part (the offset is known).
+            z[i] = f.eta[i] - offset[i] + (y[i] - f.mu[i]) / f.mu[i];
         }
         const Demeaner demeaner(groups, w);
         // Warm start: each vector keeps its fixed-effect coefficients from the previous
@@ -208,7 +210,7 @@ Fit irls(const std::vector<double>& y, const std::vector<std::vector<double>>& x
             for (std::size_t u = 0; u < f.kept.size(); ++u) {
                 fit += f.xt[f.kept[u]][i] * f.beta[static_cast<Eigen::Index>(u)];
             }
-            f.eta[i] = z[i] - (zt[i] - fit);
+            f.eta[i] = offset[i] + z[i] - (zt[i] - fit);
             f.mu[i] = std::exp(f.eta[i]);
         }
         const double previous = f.deviance;
@@ -265,7 +267,14 @@ std::vector<std::vector<double>> fixed_effects(const Groups& groups,
 
 PpmlResult fit_ppml(const PpmlProblem& problem, const PpmlOptions& options) {
     const std::size_t n_all = problem.y.size();
+    if (!problem.offset.empty() && problem.offset.size() != n_all) {
+        throw sim::InputError("the offset must have one value per observation");
+    }
     for (std::size_t i = 0; i < n_all; ++i) {
+        if (!problem.offset.empty() && !std::isfinite(problem.offset[i])) {
+            throw sim::InputError(
+                fmt::format("the offset must be finite; row {} has {}", i + 1, problem.offset[i]));
+        }
         if (!(problem.y[i] >= 0.0)) {
             throw sim::InputError(
                 fmt::format("the outcome must be non-negative and present; row {} has {}", i + 1,
@@ -339,7 +348,13 @@ PpmlResult fit_ppml(const PpmlProblem& problem, const PpmlOptions& options) {
         y[r] = problem.y[rows[r]];
     }
 
-    fit = irls(y, x, groups, options);
+    std::vector<double> offset(n, 0.0);
+    if (!problem.offset.empty()) {
+        for (std::size_t r = 0; r < n; ++r) {
+            offset[r] = problem.offset[rows[r]];
+        }
+    }
+    fit = irls(y, offset, x, groups, options);
     if (!fit.converged) {
         throw sim::NumericalError(fmt::format(
             "PPML did not converge in {} iterations (relative deviance change above {})",
@@ -396,7 +411,7 @@ PpmlResult fit_ppml(const PpmlProblem& problem, const PpmlOptions& options) {
         for (std::size_t u = 0; u < p; ++u) {
             xb += x[fit.kept[u]][r] * fit.beta[static_cast<Eigen::Index>(u)];
         }
-        rest[r] = fit.eta[r] - xb;
+        rest[r] = fit.eta[r] - offset[r] - xb;
     }
     result.fe_values = fixed_effects(groups, rest);
     return result;

@@ -95,7 +95,10 @@ SeparationCheck find_separated(const PpmlProblem& p, const std::vector<std::size
     }
     // Regressors may be collinear (that is what separation often looks like): solve in the
     // least-squares sense.
-    const Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> solver(xtwx);
+    Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> solver;
+    if (k > 0) {
+        solver.compute(xtwx);
+    }
 
     std::vector<double> ut(n), u_alpha, fitted(n);
     for (int it = 0; it < max_iterations; ++it) {

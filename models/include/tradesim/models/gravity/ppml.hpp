@@ -20,7 +20,9 @@ enum class SmallSample { fixest, cluster_only };
 /// An estimation problem, already free of missing values.
 struct PpmlProblem {
     std::vector<double> y;              ///< outcome, >= 0
-    std::vector<std::vector<double>> x; ///< regressors, one vector per column
+    std::vector<std::vector<double>> x; ///< regressors, one vector per column (may be none)
+    /// Known part of the linear predictor (log scale), as fixest's `offset`; empty = none.
+    std::vector<double> offset;
     std::vector<std::string> x_names;
     std::vector<std::vector<std::int32_t>> fe; ///< fixed effects: a code per row, 0..G-1
     std::vector<std::string> fe_names;
