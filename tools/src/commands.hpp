@@ -38,6 +38,39 @@ int bench_command(const BenchOptions& options);
 /// `tradesim bench ppml`: the PPML-HDFE benchmark on generated data.
 int bench_ppml(const BenchOptions& options);
 
+/// `tradesim bench ge`: the general-equilibrium solvers on generated worlds.
+int bench_ge(const BenchOptions& options);
+
+struct CounterfactualOptions {
+    // Data route: one row per exporter-importer pair, domestic pairs included.
+    std::string data;
+    std::string exporter = "exporter";
+    std::string importer = "importer";
+    std::string flow = "trade";
+    std::string partial; ///< column of partial effects in logs (method exact)
+    std::string where;   ///< row filter, as in `estimate`
+    double theta = 4.0;
+    std::string imbalances = "additive"; ///< or "multiplicative"
+    std::string method = "exact";        ///< exact (ge_gravity's hat algebra) or yotov
+    // Method yotov (Yotov et al. 2016, ch. 2).
+    double sigma = 7.0;
+    std::string formula;          ///< trade-cost part, e.g. "trade ~ log(DIST) + CNTG + INTL_BRDR"
+    std::vector<std::string> set; ///< counterfactual values, e.g. "INTL_BRDR=0"
+    std::string reference;        ///< country whose factory price stays fixed (e.g. DEU)
+    // Scenario route: a scenario's tariff policies against its world's baseline.
+    std::string scenario;
+    // Output.
+    std::string out; ///< result file (HDF5) for `tradesim export`
+    bool force = false;
+    bool json = false;
+    int threads = 1;
+};
+int counterfactual_command(const CounterfactualOptions& options);
+/// The `--method yotov` branch of counterfactual_command.
+int counterfactual_yotov(const CounterfactualOptions& options);
+/// The `--scenario` branch of counterfactual_command.
+int counterfactual_scenario(const CounterfactualOptions& options);
+
 struct CompareCommandOptions {
     std::string base;
     std::string other;
