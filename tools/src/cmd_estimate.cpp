@@ -59,7 +59,10 @@ int estimate_command(const EstimateOptions& options) {
         csv.columns.insert(csv.columns.end(), fe.columns.begin(), fe.columns.end());
     }
     const auto clusters = split_commas(options.cluster);
-    csv.columns.insert(csv.columns.end(), clusters.begin(), clusters.end());
+    for (const auto& c : clusters) {
+        const auto parts = gr::interaction_columns(c);
+        csv.columns.insert(csv.columns.end(), parts.begin(), parts.end());
+    }
     csv.columns.insert(csv.columns.end(), options.extra_columns.begin(),
                        options.extra_columns.end());
     std::sort(csv.columns.begin(), csv.columns.end());
@@ -110,6 +113,7 @@ int estimate_command(const EstimateOptions& options) {
                         {"missing", design.missing},
                         {"where", design.filtered}};
         j["collinear"] = r.collinear;
+        j["notes"] = r.notes;
         auto& fe = j["fixed_effects"];
         fe = nlohmann::ordered_json::object();
         for (std::size_t d = 0; d < r.fe_sizes.size(); ++d) {
@@ -143,6 +147,9 @@ int estimate_command(const EstimateOptions& options) {
     }
     for (const auto& c : r.collinear) {
         fmt::print("  {:<24} dropped: collinear with the other regressors and fixed effects\n", c);
+    }
+    for (const auto& note : r.notes) {
+        fmt::print("note: {}\n", note);
     }
     fmt::print("\niterations {}, log pseudo-likelihood {:.8g}, deviance {:.8g}, pseudo-R2 {:.6f}\n",
                r.iterations, r.log_likelihood, r.deviance, r.pseudo_r2);

@@ -91,6 +91,19 @@ std::vector<std::int32_t> compact(const std::vector<std::int64_t>& key,
 
 } // namespace
 
+std::vector<std::string> interaction_columns(const std::string& text) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t hat = text.find('^', start);
+        parts.push_back(text.substr(start, hat - start));
+        if (hat == std::string::npos) {
+            return parts;
+        }
+        start = hat + 1;
+    }
+}
+
 Design build_design(const sim::DataFrame& data, const Formula& formula,
                     const DesignOptions& options) {
     const std::size_t n = data.rows();
@@ -108,7 +121,8 @@ Design build_design(const sim::DataFrame& data, const Formula& formula,
     }
     std::vector<std::vector<std::int64_t>> cluster_keys;
     for (const auto& c : options.cluster) {
-        cluster_keys.push_back(keys(data, {c}, "cluster"));
+        // `a^b` clusters by the combination, as fixest's `cluster = ~a^b`.
+        cluster_keys.push_back(keys(data, interaction_columns(c), "cluster"));
     }
 
     Design design;

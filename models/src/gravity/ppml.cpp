@@ -133,6 +133,8 @@ struct Fit {
     double deviance = 0;
     int iterations = 0;
     bool converged = false;
+    std::vector<std::size_t> falling_rows; // zero outcomes whose mean more than halved at
+                                           // the last iteration
 };
 
 Fit irls(const std::vector<double>& y, const std::vector<double>& offset,
@@ -205,13 +207,18 @@ Fit irls(const std::vector<double>& y, const std::vector<double>& offset,
         }
         f.beta = f.xtwx.ldlt().solve(xtwz);
         // eta = z - (partialled-out residual): the fixed effects absorb the rest.
+        f.falling_rows.clear();
         for (std::size_t i = 0; i < n; ++i) {
             double fit = 0.0;
             for (std::size_t u = 0; u < f.kept.size(); ++u) {
                 fit += f.xt[f.kept[u]][i] * f.beta[static_cast<Eigen::Index>(u)];
             }
             f.eta[i] = offset[i] + z[i] - (zt[i] - fit);
-            f.mu[i] = std::exp(f.eta[i]);
+            const double mu = std::exp(f.eta[i]);
+            if (y[i] == 0.0 && mu < 0.5 * f.mu[i]) {
+                f.falling_rows.push_back(i);
+            }
+            f.mu[i] = mu;
         }
         const double previous = f.deviance;
         f.deviance = poisson_deviance(y, f.mu);
@@ -305,9 +312,10 @@ PpmlResult fit_ppml(const PpmlProblem& problem, const PpmlOptions& options) {
 
     detail::PruneCounts pruned;
     Groups groups;
-    std::vector<double> y;
+    std::vector<double> y, offset;
     std::vector<std::vector<double>> x;
     Fit fit;
+    bool checked = false;
     while (true) {
         detail::prune(problem, options.drop_singletons, rows, pruned);
         if (rows.empty()) {
@@ -317,44 +325,58 @@ PpmlResult fit_ppml(const PpmlProblem& problem, const PpmlOptions& options) {
                 std::string(options.drop_singletons ? " and singletons" : ""));
         }
         order_by_largest_effect(problem, rows);
+        const std::size_t n = rows.size();
         x = columns_of(rows);
-        if (options.check_separation) {
-            const auto check = detail::find_separated(problem, rows, x);
-            if (!check.separated.empty()) {
-                result.dropped_separation_regressors += check.separated.size();
-                std::vector<unsigned char> drop(rows.size(), 0);
-                for (std::size_t r : check.separated) {
-                    drop[r] = 1;
-                }
-                std::size_t kept = 0;
-                for (std::size_t r = 0; r < rows.size(); ++r) {
-                    if (!drop[r]) {
-                        rows[kept++] = rows[r];
-                    }
-                }
-                rows.resize(kept);
-                continue; // dropping may leave new all-zero groups or singletons
+        groups = detail::recode(problem.fe, rows);
+        y.resize(n);
+        offset.assign(n, 0.0);
+        for (std::size_t r = 0; r < n; ++r) {
+            y[r] = problem.y[rows[r]];
+            offset[r] = problem.offset.empty() ? 0.0 : problem.offset[rows[r]];
+        }
+        fit = irls(y, offset, x, groups, options);
+        // Separated observations show as zero outcomes whose fitted mean keeps falling by a
+        // constant factor per iteration; only then is the (costly) certificate computed.
+        if (!options.check_separation || checked ||
+            (fit.converged && fit.falling_rows.empty())) {
+            break;
+        }
+        checked = true;
+        auto check = detail::find_separated(problem, rows, x);
+        if (!check.converged) {
+            if (!fit.converged) {
+                break;
+            }
+            // No certificate within the budget: fall back on the fitted means themselves
+            // (ppmlhdfe's "mu" rule): at convergence a zero outcome whose mean still halves
+            // per iteration has no finite fit.
+            check.separated = fit.falling_rows;
+            result.notes.push_back(fmt::format(
+                "the separation certificate did not finish within its budget; {} zero "
+                "outcomes whose fitted mean was still falling were dropped as separated",
+                check.separated.size()));
+        }
+        if (check.separated.empty()) {
+            break;
+        }
+        result.dropped_separation_regressors += check.separated.size();
+        std::vector<unsigned char> drop(rows.size(), 0);
+        for (std::size_t r : check.separated) {
+            drop[r] = 1;
+        }
+        std::size_t kept = 0;
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            if (!drop[r]) {
+                rows[kept++] = rows[r];
             }
         }
-        break;
+        rows.resize(kept);
+        checked = false; // dropping may leave new all-zero groups, singletons, separation
     }
     result.dropped_separation = pruned.separated;
     result.dropped_singletons = pruned.singletons;
-    const std::size_t n = rows.size();
-    groups = detail::recode(problem.fe, rows);
     result.fe_sizes = groups.size;
-    y.resize(n);
-    for (std::size_t r = 0; r < n; ++r) {
-        y[r] = problem.y[rows[r]];
-    }
-
-    std::vector<double> offset(n, 0.0);
-    if (!problem.offset.empty()) {
-        for (std::size_t r = 0; r < n; ++r) {
-            offset[r] = problem.offset[rows[r]];
-        }
-    }
-    fit = irls(y, offset, x, groups, options);
+    const std::size_t n = rows.size();
     if (!fit.converged) {
         throw sim::NumericalError(fmt::format(
             "PPML did not converge in {} iterations (relative deviance change above {})",

@@ -25,7 +25,7 @@ void prune(const PpmlProblem& p, bool singletons, std::vector<std::size_t>& rows
 struct SeparationCheck {
     std::vector<std::size_t> separated; ///< positions in `rows` of separated observations
     int iterations = 0;
-    bool converged = true;
+    bool converged = true; ///< false: the budget ran out and `separated` is empty
 };
 
 /// Separation by any combination of regressors and fixed effects, by the iterated rectified

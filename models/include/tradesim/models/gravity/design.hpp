@@ -13,7 +13,7 @@
 namespace tradesim::models::gravity {
 
 struct DesignOptions {
-    std::vector<std::string> cluster; ///< zero, one or two columns
+    std::vector<std::string> cluster; ///< zero, one or two columns; `a^b` = their combination
     Vcov vcov = Vcov::hetero;         ///< cluster when `cluster` is given
     std::vector<unsigned char> keep;  ///< row filter (--where); empty = all rows
 };
@@ -24,6 +24,9 @@ struct Design {
     std::size_t filtered = 0;      ///< rows removed by the filter
     std::size_t missing = 0;       ///< rows with a missing value (or log of a value <= 0)
 };
+
+/// The columns of a cluster or fixed-effect specification: "a^b" -> {"a", "b"}.
+[[nodiscard]] std::vector<std::string> interaction_columns(const std::string& text);
 
 /// Throws InputError for an unknown column (with a suggestion), a categorical column used as
 /// response or regressor, or a negative response (naming the first such row, 1-based as in

@@ -42,7 +42,8 @@ struct PpmlOptions {
     /// perfectly, tell nothing about the coefficients and would only shrink the standard
     /// errors. fixest keeps them (fixef.rm = "perfect").
     bool drop_singletons = true;
-    /// Look for separation by combinations of regressors and fixed effects (zeros only).
+    /// Look for separation by combinations of regressors and fixed effects when the fit shows
+    /// its sign: a zero outcome whose fitted mean still falls steeply at the last iteration.
     bool check_separation = true;
 };
 
@@ -68,6 +69,7 @@ struct PpmlResult {
     double pseudo_r2 = 0; ///< 1 - deviance / null deviance
     std::vector<std::size_t> cluster_sizes;
     std::string vcov_label; ///< e.g. "clustered by Origin"
+    std::vector<std::string> notes; ///< what the user should know, e.g. an inconclusive check
 };
 
 /// Fits the model. Throws InputError for negative outcomes or no observations left,
