@@ -5,6 +5,17 @@
 
 namespace tradesim::models {
 
+PolicyState policy_at(const Scenario& scenario, int step) {
+    const Dims& dims = scenario.world->dims;
+    PolicyState policy{dims, std::vector<double>(dims.flow_count(), 0.0)};
+    for (const auto& p : scenario.policies) {
+        if (p->start_step() <= step && step < p->end_step()) {
+            p->apply(policy);
+        }
+    }
+    return policy;
+}
+
 RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
     const World& world = *scenario.world;
     Economy economy(scenario);
@@ -17,12 +28,9 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
     schedule.set(sim::Phase::policy, "timeline", [&](int step) {
         // Rebuild the policy state from the baseline each step: a policy's effect lasts
         // exactly from its start to its end step, and the timeline order decides overlaps.
-        std::fill(policy.tariff.begin(), policy.tariff.end(), 0.0);
+        policy = policy_at(scenario, step);
         step_events.clear();
         for (const auto& p : scenario.policies) {
-            if (p->start_step() <= step && step < p->end_step()) {
-                p->apply(policy);
-            }
             if (p->start_step() == step) {
                 step_events.push_back(p->describe(false));
             }

@@ -1,6 +1,7 @@
 #include "tradesim/output/run_store.hpp"
 
 #include "h5.hpp"
+#include "run_file.hpp"
 
 #include "tradesim/sim/diagnostics.hpp"
 #include "tradesim/sim/error.hpp"
@@ -28,10 +29,6 @@ constexpr int format_version = 1;
 constexpr hsize_t series_chunk_rows = 64;
 constexpr hsize_t event_chunk_rows = 64;
 
-std::string utc_now() {
-    return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
-}
-
 // RFC 4180: a field with a comma, a quote or a line break is quoted, quotes doubled.
 std::string csv_field(const std::string& text) {
     if (text.find_first_of(",\"\r\n") == std::string::npos) {
@@ -57,126 +54,26 @@ void write_header(std::ostream& out, const std::vector<std::string>& names) {
 
 } // namespace
 
-// ---- RunWriter --------------------------------------------------------------------------
+// ---- RunFile ----------------------------------------------------------------------------
 
-struct RunWriter::Impl {
-    std::string path;
-    // Declared first so it is destroyed last: HDF5 only really closes a file once every
-    // object opened from it is closed.
-    h5::File file;
-    h5::Dataset flows;
-    std::optional<h5::Dataset> countries; // needs the variables, known at the first step
-    h5::Group metadata;
-    h5::Dataset dates;
-    h5::Dataset state_hashes;
-    h5::Dataset solver_iterations;
-    struct EventColumns {
-        h5::Dataset step, date, kind, importer, exporter, sector, value, message;
-    } events;
+namespace detail {
 
-    std::size_t countries_n = 0;
-    std::size_t sectors_n = 0;
-    std::vector<std::string> variables;
-    int flush_interval = 12;
-    int steps_since_flush = 0;
-    bool open = true;
-    std::vector<double> buffer;
+std::string utc_now() {
+    return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
+}
 
-    void close_objects() {
-        countries.reset();
-        flows = {};
-        metadata = {};
-        dates = {};
-        state_hashes = {};
-        solver_iterations = {};
-        events = {};
-    }
-
-    void create_countries(const sim::ColumnTable& table) {
-        std::vector<std::string> units;
-        for (std::size_t v = 0; v < table.columns(); ++v) {
-            variables.push_back(table.info(v).name);
-            units.push_back(table.info(v).unit);
-        }
-        metadata.write_strings("country_variables", variables);
-        metadata.write_strings("country_units", units);
-        // One step per chunk: readers usually want one step's table, and the writer then
-        // writes whole chunks and never reads one back.
-        countries = file.create_extendible<double>("countries", {countries_n, variables.size()}, 1,
-                                                   h5::Compress::deflate);
-    }
-
-    void write_countries(const sim::ColumnTable& table) {
-        if (!countries) {
-            create_countries(table);
-        }
-        const std::size_t v_n = variables.size();
-        if (table.rows() != countries_n || table.columns() != v_n) {
-            throw std::logic_error(
-                fmt::format("RunWriter: country table is {} x {}, expected {} x {} ({})",
-                            table.rows(), table.columns(), countries_n, v_n, path));
-        }
-        buffer.assign(countries_n * v_n, 0.0);
-        for (std::size_t v = 0; v < v_n; ++v) {
-            if (table.info(v).name != variables[v]) {
-                throw std::logic_error(fmt::format(
-                    "RunWriter: country column {} is \"{}\", was \"{}\" at the first step ({})", v,
-                    table.info(v).name, variables[v], path));
-            }
-            const std::span<const double> column = table.column(v);
-            for (std::size_t i = 0; i < countries_n; ++i) {
-                buffer[i * v_n + v] = column[i];
-            }
-        }
-        countries->append<double>(buffer, 1);
-    }
-
-    void write_events(const std::vector<models::Event>& list) {
-        if (list.empty()) {
-            return;
-        }
-        std::vector<std::int32_t> step;
-        std::vector<std::string> date, kind, importer, exporter, sector, message;
-        std::vector<double> value;
-        for (const models::Event& e : list) {
-            step.push_back(e.step);
-            date.push_back(e.date);
-            kind.push_back(e.kind);
-            importer.push_back(e.importer);
-            exporter.push_back(e.exporter);
-            sector.push_back(e.sector);
-            value.push_back(e.value);
-            message.push_back(e.message);
-        }
-        const hsize_t n = list.size();
-        events.step.append<std::int32_t>(step, n);
-        events.date.append_strings(date);
-        events.kind.append_strings(kind);
-        events.importer.append_strings(importer);
-        events.exporter.append_strings(exporter);
-        events.sector.append_strings(sector);
-        events.value.append<double>(value, n);
-        events.message.append_strings(message);
-    }
-};
-
-RunWriter::RunWriter(const std::string& path, const models::Scenario& scenario, const RunInfo& info,
-                     bool force)
-    : impl_(std::make_unique<Impl>()) {
-    namespace fs = std::filesystem;
-    if (!scenario.world) {
-        throw std::logic_error("RunWriter: scenario has no world");
-    }
-    const models::World& world = *scenario.world;
-    impl_->path = path;
-    impl_->countries_n = world.countries.size();
-    impl_->sectors_n = world.sectors.size();
-
+void refuse_overwrite(const std::string& path, bool force) {
     std::error_code ec;
-    if (fs::exists(path, ec) && !force) {
+    if (std::filesystem::exists(path, ec) && !force) {
         throw sim::IoError(fmt::format(
             "{} exists; pass --force to overwrite or --out to choose another path", path));
     }
+}
+
+void prepare_result_path(const std::string& path, bool force) {
+    namespace fs = std::filesystem;
+    refuse_overwrite(path, force);
+    std::error_code ec;
     const fs::path parent = fs::path(path).parent_path();
     if (!parent.empty() && !fs::exists(parent, ec)) {
         fs::create_directories(parent, ec);
@@ -185,54 +82,47 @@ RunWriter::RunWriter(const std::string& path, const models::Scenario& scenario, 
                                            parent.string(), ec.message()));
         }
     }
+}
 
-    impl_->file = h5::File::create(path, force);
-    h5::File& file = impl_->file;
-    file.write_string_attribute("format", format_name);
-    file.write_int_attribute("format_version", format_version);
-    file.write_string_attribute("program_version", info.program_version);
-    file.write_string_attribute("scenario_name", scenario.name);
-    file.write_string_attribute("scenario_path", scenario.path);
-    file.write_uint_attribute("seed", scenario.seed);
-    file.write_int_attribute("threads", info.threads);
-    file.write_string_attribute("started_at", info.started_at);
-    file.write_string_attribute("finished_at", "");
-    file.write_string_attribute("status", "running");
-    file.write_int_attribute("steps_planned", scenario.calendar.steps());
-    file.write_string_attribute("calendar_start", scenario.calendar.start().str());
-    file.write_string_attribute("step_length", sim::to_string(scenario.calendar.length()));
+RunFile::RunFile(const std::string& path, const RunHeader& header, bool force)
+    : path_(path), countries_n_(header.countries.size()), sectors_n_(header.sectors.size()) {
+    prepare_result_path(path, force);
+    file_ = h5::File::create(path, force);
+    file_.write_string_attribute("format", format_name);
+    file_.write_int_attribute("format_version", format_version);
+    file_.write_string_attribute("program_version", header.program_version);
+    file_.write_string_attribute("scenario_name", header.scenario_name);
+    file_.write_string_attribute("scenario_path", header.scenario_path);
+    file_.write_uint_attribute("seed", header.seed);
+    file_.write_int_attribute("threads", header.threads);
+    file_.write_string_attribute("started_at", header.started_at);
+    file_.write_string_attribute("finished_at", "");
+    file_.write_string_attribute("status", "running");
+    file_.write_int_attribute("steps_planned", header.steps_planned);
+    file_.write_string_attribute("calendar_start", header.calendar_start);
+    file_.write_string_attribute("step_length", header.step_length);
 
-    h5::Group& metadata = impl_->metadata;
-    metadata = file.create_group("metadata");
-    metadata.write_string("scenario_text", scenario.text);
-    metadata.write_string("scenario_resolved", scenario.resolved);
-    std::vector<std::string> codes, names, sectors;
-    for (const models::Country& c : world.countries) {
-        codes.push_back(c.code);
-        names.push_back(c.name);
-    }
-    for (const models::Sector& s : world.sectors) {
-        sectors.push_back(s.code);
-    }
-    metadata.write_strings("countries", codes);
-    metadata.write_strings("country_names", names);
-    metadata.write_strings("sectors", sectors);
+    metadata_ = file_.create_group("metadata");
+    metadata_.write_string("scenario_text", header.scenario_text);
+    metadata_.write_string("scenario_resolved", header.scenario_resolved);
+    metadata_.write_strings("countries", header.countries);
+    metadata_.write_strings("country_names", header.country_names);
+    metadata_.write_strings("sectors", header.sectors);
 
-    h5::Group steps = file.create_group("steps");
-    impl_->dates = steps.create_extendible_strings("date", series_chunk_rows);
-    impl_->state_hashes = steps.create_extendible<std::uint64_t>(
-        "state_hash", {}, series_chunk_rows, h5::Compress::deflate);
-    impl_->solver_iterations = steps.create_extendible<std::int32_t>(
+    h5::Group steps = file_.create_group("steps");
+    dates_ = steps.create_extendible_strings("date", series_chunk_rows);
+    state_hashes_ = steps.create_extendible<std::uint64_t>("state_hash", {}, series_chunk_rows,
+                                                           h5::Compress::deflate);
+    solver_iterations_ = steps.create_extendible<std::int32_t>(
         "solver_iterations", {}, series_chunk_rows, h5::Compress::deflate);
 
-    const std::size_t n = impl_->countries_n;
+    const std::size_t n = countries_n_;
     // Flows are chunked one step per chunk but not compressed: measured on the default
     // world, deflate saves about 15 % of their size and triples the time of a run.
-    impl_->flows =
-        file.create_extendible<double>("flows", {n, n, impl_->sectors_n}, 1, h5::Compress::none);
+    flows_ = file_.create_extendible<double>("flows", {n, n, sectors_n_}, 1, h5::Compress::none);
 
-    h5::Group events = file.create_group("events");
-    auto& ev = impl_->events;
+    h5::Group events = file_.create_group("events");
+    auto& ev = events_;
     ev.step =
         events.create_extendible<std::int32_t>("step", {}, event_chunk_rows, h5::Compress::deflate);
     ev.date = events.create_extendible_strings("date", event_chunk_rows);
@@ -245,66 +135,197 @@ RunWriter::RunWriter(const std::string& path, const models::Scenario& scenario, 
     ev.message = events.create_extendible_strings("message", event_chunk_rows);
 
     // A reader should find the metadata even if the run dies before its first flush.
-    file.flush();
+    file_.flush();
 }
 
-RunWriter::~RunWriter() {
-    if (impl_ && impl_->open) {
+RunFile::~RunFile() {
+    if (open_) {
         try {
-            impl_->file.flush();
+            file_.flush();
         } catch (...) {
             // A destructor must not throw; the file keeps status "running", which is the
             // honest state of a run that ended without finish().
         }
-        impl_->close_objects();
+        close_objects();
     }
 }
 
-void RunWriter::on_step(const models::StepView& view) {
-    Impl& w = *impl_;
-    if (!w.open) {
-        throw std::logic_error(fmt::format("RunWriter::on_step after finish ({})", w.path));
+void RunFile::close_objects() {
+    countries_.reset();
+    flows_ = {};
+    metadata_ = {};
+    dates_ = {};
+    state_hashes_ = {};
+    solver_iterations_ = {};
+    events_ = {};
+}
+
+void RunFile::create_countries(const sim::ColumnTable& table) {
+    std::vector<std::string> units;
+    for (std::size_t v = 0; v < table.columns(); ++v) {
+        variables_.push_back(table.info(v).name);
+        units.push_back(table.info(v).unit);
     }
-    const std::size_t flow_count = w.countries_n * w.countries_n * w.sectors_n;
+    metadata_.write_strings("country_variables", variables_);
+    metadata_.write_strings("country_units", units);
+    // One step per chunk: readers usually want one step's table, and the writer then
+    // writes whole chunks and never reads one back.
+    countries_ = file_.create_extendible<double>("countries", {countries_n_, variables_.size()}, 1,
+                                                 h5::Compress::deflate);
+}
+
+void RunFile::write_countries(const sim::ColumnTable& table) {
+    if (!countries_) {
+        create_countries(table);
+    }
+    const std::size_t v_n = variables_.size();
+    if (table.rows() != countries_n_ || table.columns() != v_n) {
+        throw std::logic_error(
+            fmt::format("RunWriter: country table is {} x {}, expected {} x {} ({})", table.rows(),
+                        table.columns(), countries_n_, v_n, path_));
+    }
+    buffer_.assign(countries_n_ * v_n, 0.0);
+    for (std::size_t v = 0; v < v_n; ++v) {
+        if (table.info(v).name != variables_[v]) {
+            throw std::logic_error(fmt::format(
+                "RunWriter: country column {} is \"{}\", was \"{}\" at the first step ({})", v,
+                table.info(v).name, variables_[v], path_));
+        }
+        const std::span<const double> column = table.column(v);
+        for (std::size_t i = 0; i < countries_n_; ++i) {
+            buffer_[i * v_n + v] = column[i];
+        }
+    }
+    countries_->append<double>(buffer_, 1);
+}
+
+void RunFile::write_events(const std::vector<models::Event>& list) {
+    if (list.empty()) {
+        return;
+    }
+    std::vector<std::int32_t> step;
+    std::vector<std::string> date, kind, importer, exporter, sector, message;
+    std::vector<double> value;
+    for (const models::Event& e : list) {
+        step.push_back(e.step);
+        date.push_back(e.date);
+        kind.push_back(e.kind);
+        importer.push_back(e.importer);
+        exporter.push_back(e.exporter);
+        sector.push_back(e.sector);
+        value.push_back(e.value);
+        message.push_back(e.message);
+    }
+    const hsize_t n = list.size();
+    events_.step.append<std::int32_t>(step, n);
+    events_.date.append_strings(date);
+    events_.kind.append_strings(kind);
+    events_.importer.append_strings(importer);
+    events_.exporter.append_strings(exporter);
+    events_.sector.append_strings(sector);
+    events_.value.append<double>(value, n);
+    events_.message.append_strings(message);
+}
+
+void RunFile::write_step(const models::StepView& view) {
+    if (!open_) {
+        throw std::logic_error(fmt::format("RunWriter::on_step after finish ({})", path_));
+    }
+    const std::size_t flow_count = countries_n_ * countries_n_ * sectors_n_;
     if (view.flows.size() != flow_count) {
         throw std::logic_error(fmt::format("RunWriter: step {} has {} flows, expected {} ({})",
-                                           view.step, view.flows.size(), flow_count, w.path));
+                                           view.step, view.flows.size(), flow_count, path_));
     }
     // Series in /steps are written last: a reader takes the shortest extent as the number of
     // steps, so a step counts only once everything of it is in the file.
-    w.write_countries(view.countries);
-    w.flows.append<double>(view.flows, 1);
-    w.write_events(view.events);
-    w.dates.append_strings({view.date});
+    write_countries(view.countries);
+    flows_.append<double>(view.flows, 1);
+    write_events(view.events);
+    dates_.append_strings({view.date});
     const std::uint64_t hash = view.state_hash;
     const std::int32_t iterations = view.solver_iterations;
-    w.state_hashes.append<std::uint64_t>({&hash, 1}, 1);
-    w.solver_iterations.append<std::int32_t>({&iterations, 1}, 1);
+    state_hashes_.append<std::uint64_t>({&hash, 1}, 1);
+    solver_iterations_.append<std::int32_t>({&iterations, 1}, 1);
 
-    if (++w.steps_since_flush >= w.flush_interval) {
-        w.file.flush();
-        w.steps_since_flush = 0;
+    if (++steps_since_flush_ >= flush_interval_) {
+        file_.flush();
+        steps_since_flush_ = 0;
     }
+}
+
+void RunFile::finish(bool ok) {
+    if (!open_) {
+        return;
+    }
+    open_ = false;
+    file_.write_string_attribute("status", ok ? "complete" : "failed");
+    file_.write_string_attribute("finished_at", utc_now());
+    close_objects();
+    file_.close();
+}
+
+void RunFile::set_flush_interval(int steps) {
+    flush_interval_ = std::max(steps, 1);
+}
+
+} // namespace detail
+
+// ---- RunWriter --------------------------------------------------------------------------
+
+struct RunWriter::Impl : detail::RunFile {
+    using RunFile::RunFile;
+};
+
+namespace {
+
+detail::RunHeader run_header(const models::Scenario& scenario, const RunInfo& info) {
+    if (!scenario.world) {
+        throw std::logic_error("RunWriter: scenario has no world");
+    }
+    detail::RunHeader h;
+    h.program_version = info.program_version;
+    h.scenario_name = scenario.name;
+    h.scenario_path = scenario.path;
+    h.seed = scenario.seed;
+    h.threads = info.threads;
+    h.started_at = info.started_at;
+    h.steps_planned = scenario.calendar.steps();
+    h.calendar_start = scenario.calendar.start().str();
+    h.step_length = sim::to_string(scenario.calendar.length());
+    h.scenario_text = scenario.text;
+    h.scenario_resolved = scenario.resolved;
+    for (const models::Country& c : scenario.world->countries) {
+        h.countries.push_back(c.code);
+        h.country_names.push_back(c.name);
+    }
+    for (const models::Sector& s : scenario.world->sectors) {
+        h.sectors.push_back(s.code);
+    }
+    return h;
+}
+
+} // namespace
+
+RunWriter::RunWriter(const std::string& path, const models::Scenario& scenario, const RunInfo& info,
+                     bool force)
+    : impl_(std::make_unique<Impl>(path, run_header(scenario, info), force)) {}
+
+RunWriter::~RunWriter() = default;
+
+void RunWriter::on_step(const models::StepView& view) {
+    impl_->write_step(view);
 }
 
 void RunWriter::finish(bool ok) {
-    Impl& w = *impl_;
-    if (!w.open) {
-        return;
-    }
-    w.open = false;
-    w.file.write_string_attribute("status", ok ? "complete" : "failed");
-    w.file.write_string_attribute("finished_at", utc_now());
-    w.close_objects();
-    w.file.close();
+    impl_->finish(ok);
 }
 
 const std::string& RunWriter::path() const noexcept {
-    return impl_->path;
+    return impl_->path();
 }
 
 void RunWriter::set_flush_interval(int steps) {
-    impl_->flush_interval = std::max(steps, 1);
+    impl_->set_flush_interval(steps);
 }
 
 // ---- RunReader --------------------------------------------------------------------------

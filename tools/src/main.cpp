@@ -15,6 +15,24 @@ const char* tt::version() {
     return TRADESIM_VERSION;
 }
 
+namespace {
+
+// A lower bound that excludes itself (theta > 0, sigma > 1) and refuses NaN, which
+// CLI::PositiveNumber lets through.
+CLI::Validator greater_than(double bound) {
+    return CLI::Validator(
+        [bound](std::string& text) -> std::string {
+            double value = 0;
+            if (!CLI::detail::lexical_cast(text, value) || !(value > bound)) {
+                return fmt::format("must be a number > {}, not {}", bound, text);
+            }
+            return {};
+        },
+        ""); // the help text states the bound
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
     CLI::App app{"tradesim: agent-based simulator of trade along the Belt and Road"};
     app.set_version_flag("--version", std::string("tradesim ") + tt::version());
@@ -98,10 +116,67 @@ int main(int argc, char** argv) {
     estimate_cmd->add_option("--threads,-t", est.threads, "Worker threads (0 or 1 = serial)")
         ->check(CLI::Range(0, 1024));
 
+    tt::CounterfactualOptions cf;
+    auto* cf_cmd = app.add_subcommand(
+        "counterfactual",
+        "General-equilibrium counterfactual of structural gravity: trade, prices and welfare");
+    auto* cf_input = cf_cmd->add_option_group("input", "The baseline (one of)");
+    cf_input->add_option("--data,-d", cf.data,
+                         "CSV file, plain or gzip: one row per exporter-importer pair, "
+                         "domestic pairs included; a missing pair is zero trade");
+    cf_input->add_option("--scenario", cf.scenario,
+                         "Scenario file (TOML): its tariffs against its world's baseline");
+    cf_input->require_option(1);
+    cf_cmd->add_option("--exporter", cf.exporter, "Exporter column")->capture_default_str();
+    cf_cmd->add_option("--importer", cf.importer, "Importer column")->capture_default_str();
+    cf_cmd->add_option("--flow", cf.flow, "Trade flow column (>= 0)")->capture_default_str();
+    cf_cmd->add_option("--partial", cf.partial,
+                       "Column of partial effects in logs, beta * dz_ij (0 = no change); "
+                       "required with --method exact");
+    cf_cmd->add_option("--where", cf.where, "Row filter, as in estimate, e.g. \"year == 2000\"");
+    cf_cmd->add_option("--theta", cf.theta, "Trade elasticity theta = sigma - 1 (> 0)")
+        ->capture_default_str()
+        ->check(greater_than(0.0));
+    cf_cmd
+        ->add_option("--imbalances", cf.imbalances,
+                     "additive: deficits fixed in levels; multiplicative: fixed as a share of "
+                     "expenditure")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"additive", "multiplicative"}));
+    cf_cmd
+        ->add_option("--method", cf.method,
+                     "exact: hat algebra on the data's flows and --partial (ge_gravity); "
+                     "yotov: trade costs from --formula, changed by --set (Yotov et al. 2016, "
+                     "ch. 2)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"exact", "yotov"}));
+    cf_cmd->add_option("--sigma", cf.sigma, "yotov: elasticity of substitution (> 1)")
+        ->capture_default_str()
+        ->check(greater_than(1.0));
+    cf_cmd->add_option("--formula", cf.formula,
+                       "yotov: trade-cost part, e.g. \"trade ~ log(DIST) + CNTG + INTL_BRDR\"");
+    cf_cmd->add_option("--set", cf.set,
+                       "yotov: a counterfactual value, e.g. INTL_BRDR=0 (repeatable)");
+    cf_cmd->add_option("--reference", cf.reference,
+                       "yotov: country whose factory price stays fixed, e.g. DEU");
+    cf_cmd->add_option("--out,-o", cf.out,
+                       "Result file (HDF5) with the baseline and the counterfactual as two steps, "
+                       "for inspect and export");
+    cf_cmd->add_flag("--force,-f", cf.force, "Overwrite an existing result file");
+    cf_cmd->add_flag("--json", cf.json, "Print the result as one JSON object");
+    cf_cmd->add_option("--threads,-t", cf.threads, "Worker threads (0 or 1 = serial)")
+        ->check(CLI::Range(0, 1024));
+    cf_cmd->parse_complete_callback([&cf] {
+        if (cf.scenario.empty() && cf.method == "exact" && cf.partial.empty()) {
+            throw CLI::RequiredError("--partial (the column of partial effects, for --method "
+                                     "exact)");
+        }
+    });
+
     tt::BenchOptions bench;
     auto* bench_cmd = app.add_subcommand("bench", "Time whole runs of a scenario (no result file), "
                                                   "or `bench ppml`, at several thread counts");
-    bench_cmd->add_option("scenario", bench.scenario, "Scenario file, or ppml")->required();
+    bench_cmd->add_option("scenario", bench.scenario, "Scenario file, ppml or ge")->required();
     bench_cmd->add_option("--repeat,-r", bench.repeat, "Runs per thread count")
         ->check(CLI::Range(1, 1000));
     bench_cmd->add_option("--threads,-t", bench.threads, "Thread counts to compare")
@@ -131,6 +206,10 @@ int main(int argc, char** argv) {
         if (*estimate_cmd) {
             const tradesim::sim::ThreadScope threads(est.threads);
             return tt::estimate_command(est);
+        }
+        if (*cf_cmd) {
+            const tradesim::sim::ThreadScope threads(cf.threads);
+            return tt::counterfactual_command(cf);
         }
     } catch (const tradesim::sim::Error& e) {
         std::cerr << e.what() << '\n';

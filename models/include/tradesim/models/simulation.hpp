@@ -44,4 +44,8 @@ struct RunResult {
 /// Throws NumericalError when a step does not clear.
 RunResult run_scenario(const Scenario& scenario, RunObserver& observer);
 
+/// The policy state at `step`: the baseline with every policy in force then applied, in
+/// timeline order (what the policy phase of that step produces).
+[[nodiscard]] PolicyState policy_at(const Scenario& scenario, int step);
+
 } // namespace tradesim::models

@@ -1,0 +1,90 @@
+#pragma once
+/// Internal to output/: the writer of the "tradesim-run" layout described in run_store.hpp,
+/// shared by RunWriter (simulation runs) and write_equilibrium (counterfactuals), so that
+/// `inspect` and `export` read both.
+
+#include "h5.hpp"
+
+#include "tradesim/models/simulation.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tradesim::output::detail {
+
+/// What a run file says about itself, written when it is created.
+struct RunHeader {
+    std::string program_version;
+    std::string scenario_name;
+    std::string scenario_path;
+    std::uint64_t seed = 0;
+    int threads = 1;
+    std::string started_at; ///< ISO 8601 UTC
+    int steps_planned = 0;
+    std::string calendar_start;
+    std::string step_length;
+    std::string scenario_text;
+    std::string scenario_resolved;
+    std::vector<std::string> countries;
+    std::vector<std::string> country_names;
+    std::vector<std::string> sectors;
+};
+
+/// The current time as ISO 8601 UTC, as run files store it.
+[[nodiscard]] std::string utc_now();
+
+/// Throws IoError when `path` exists and `force` is false.
+void refuse_overwrite(const std::string& path, bool force);
+/// refuse_overwrite, then creates missing parent folders.
+void prepare_result_path(const std::string& path, bool force);
+
+/// An open run file being written, one step at a time.
+class RunFile {
+public:
+    /// Creates `path` (see prepare_result_path) and writes the header and empty series.
+    RunFile(const std::string& path, const RunHeader& header, bool force);
+    /// Flushes and closes what is still open; a file never finished keeps status "running".
+    ~RunFile();
+    RunFile(const RunFile&) = delete;
+    RunFile& operator=(const RunFile&) = delete;
+
+    void write_step(const models::StepView& view);
+    /// Marks the file complete (or failed), writes finished_at and closes it.
+    void finish(bool ok);
+    /// The root group, for attributes beyond the common header.
+    [[nodiscard]] h5::File& file() noexcept { return file_; }
+    [[nodiscard]] const std::string& path() const noexcept { return path_; }
+    void set_flush_interval(int steps);
+
+private:
+    void close_objects();
+    void create_countries(const sim::ColumnTable& table);
+    void write_countries(const sim::ColumnTable& table);
+    void write_events(const std::vector<models::Event>& list);
+
+    std::string path_;
+    // Declared first so it is destroyed last: HDF5 only really closes a file once every
+    // object opened from it is closed.
+    h5::File file_;
+    h5::Dataset flows_;
+    std::optional<h5::Dataset> countries_; // needs the variables, known at the first step
+    h5::Group metadata_;
+    h5::Dataset dates_;
+    h5::Dataset state_hashes_;
+    h5::Dataset solver_iterations_;
+    struct EventColumns {
+        h5::Dataset step, date, kind, importer, exporter, sector, value, message;
+    } events_;
+
+    std::size_t countries_n_ = 0;
+    std::size_t sectors_n_ = 0;
+    std::vector<std::string> variables_;
+    int flush_interval_ = 12;
+    int steps_since_flush_ = 0;
+    bool open_ = true;
+    std::vector<double> buffer_;
+};
+
+} // namespace tradesim::output::detail
