@@ -239,3 +239,19 @@ TEST_CASE("PPML: an offset fixes part of the linear predictor", "[ppml]") {
     }
     CHECK(fixed.fe_values[0][3] == Approx(free.fe_values[0][3]).epsilon(1e-7));
 }
+
+TEST_CASE("PPML: a regressor the fixed effects absorb is dropped as collinear", "[ppml]") {
+    auto p = panel(9);
+    // Constant within each exporter: a combination of the exporter effects.
+    p.x_names.push_back("size");
+    p.x.emplace_back();
+    for (std::size_t r = 0; r < p.y.size(); ++r) {
+        p.x[1].push_back(0.1 * static_cast<double>(p.fe[0][r]) + 3.0);
+    }
+    const auto r = gr::fit_ppml(p);
+    CHECK(r.collinear == std::vector<std::string>{"size"});
+    REQUIRE(r.names == std::vector<std::string>{"x1"});
+    p.x.pop_back();
+    p.x_names.pop_back();
+    CHECK(r.coefficients[0] == Approx(gr::fit_ppml(p).coefficients[0]).epsilon(1e-10));
+}

@@ -94,13 +94,17 @@ void cross_products(const std::vector<std::vector<double>>& xt,
     }
 }
 
-// Columns whose residual, after the columns before them, keeps (almost) no weight: fixest's
-// collin.tol 1e-10. Returns positions into the matrix that are kept.
-std::vector<std::size_t> independent_columns(const Eigen::MatrixXd& xtwx) {
+// Columns whose residual, after the fixed effects and the columns before them, keeps (almost)
+// no weight: fixest's collin.tol 1e-10, relative to the column before partialling out (`raw`,
+// its weighted sum of squares), so that a column the fixed effects absorb is caught too.
+// Returns positions into the matrix that are kept.
+std::vector<std::size_t> independent_columns(const Eigen::MatrixXd& xtwx,
+                                             const std::vector<double>& raw) {
     std::vector<std::size_t> keep;
     for (Eigen::Index a = 0; a < xtwx.rows(); ++a) {
         const double diag = xtwx(a, a);
-        bool collinear = !(diag > 0.0);
+        const double scale = raw[static_cast<std::size_t>(a)];
+        bool collinear = !(diag > 1e-10 * scale);
         if (!collinear && !keep.empty()) {
             const auto m = static_cast<Eigen::Index>(keep.size());
             Eigen::MatrixXd sub(m, m);
@@ -113,7 +117,7 @@ std::vector<std::size_t> independent_columns(const Eigen::MatrixXd& xtwx) {
                         xtwx(ku, static_cast<Eigen::Index>(keep[static_cast<std::size_t>(v)]));
                 }
             }
-            collinear = diag - cross.dot(sub.ldlt().solve(cross)) < 1e-10 * diag;
+            collinear = diag - cross.dot(sub.ldlt().solve(cross)) < 1e-10 * scale;
         }
         if (!collinear) {
             keep.push_back(static_cast<std::size_t>(a));
@@ -190,7 +194,15 @@ Fit irls(const std::vector<double>& y, const std::vector<double>& offset,
         cross_products(f.xt, f.kept, w, zt, f.xtwx, xtwz);
         if (check_collinearity) {
             check_collinearity = false;
-            const auto keep = independent_columns(f.xtwx);
+            std::vector<double> raw;
+            for (std::size_t c : f.kept) {
+                double ss = 0.0;
+                for (std::size_t i = 0; i < n; ++i) {
+                    ss += w[i] * x[c][i] * x[c][i];
+                }
+                raw.push_back(ss);
+            }
+            const auto keep = independent_columns(f.xtwx, raw);
             if (keep.size() != f.kept.size()) {
                 std::vector<std::size_t> next;
                 for (std::size_t u = 0, j = 0; u < f.kept.size(); ++u) {
