@@ -10,12 +10,14 @@
 ///   E_j = sum_k E_jk = Y_j + D_j + R_j,  alpha_jk = E_jk / E_j,
 ///   pi_ijk = (1 + t_ijk) X_ijk / E_jk.
 /// Counterfactual, for factory-gate price changes w_i (Caliendo & Parro 2015, eq. 7-10):
-///   c_ijk = w_i (1 + t'_ijk) / (1 + t_ijk) b_ijk^(-1/theta_k),   b_ijk = exp(partial_ijk),
-///   P_jk^-theta_k = sum_i pi_ijk c_ijk^-theta_k,   pi'_ijk = pi_ijk c_ijk^-theta_k /
-///   P_jk^-theta_k, E'_j = w_j Y_j + D'_j + R'_j,   R'_j = sum_ik t'_ijk X'_ijk, X'_ijk = pi'_ijk
-///   alpha_jk E'_j / (1 + t'_ijk), w_i Y_i = sum_jk X'_ijk                                  (solved
-///   for w), sum_i w_i Y_i = sum_i Y_i                                (numeraire), welfare W_j =
-///   (E'_j / E_j) / P_j,   P_j = prod_k P_jk^alpha_jk.
+///   c_ijk = w_i (1 + t'_ijk) / (1 + t_ijk) b_ijk^(-1/theta_k),  b_ijk = exp(partial_ijk),
+///   P_jk^-theta_k = sum_i pi_ijk c_ijk^-theta_k,
+///   pi'_ijk = pi_ijk c_ijk^-theta_k / P_jk^-theta_k,
+///   E'_j = w_j Y_j + D'_j + R'_j,  R'_j = sum_ik t'_ijk X'_ijk,
+///   X'_ijk = pi'_ijk alpha_jk E'_j / (1 + t'_ijk),
+///   w_i Y_i = sum_jk X'_ijk                      (market clearing, solved for w),
+///   sum_i w_i Y_i = sum_i Y_i                    (numeraire),
+///   welfare W_j = (E'_j / E_j) / P_j,  P_j = prod_k P_jk^alpha_jk.
 /// Deficits D'_j: additive keeps D_j fixed; multiplicative keeps the ratio of non-tariff
 /// spending to output, (w_j Y_j + D'_j) / (w_j Y_j), at its baseline value up to one world
 /// factor that keeps world deficits summing to zero (without it markets could not clear).
@@ -107,11 +109,13 @@ struct GeSectorsResult {
 /// method on ln w with an analytic Jacobian (O(n^3 K), formed rarely) and Broyden's updates
 /// in between, continued along the path for large shocks; each evaluation is O(n^2 K) and
 /// parallel over importers. Results are bitwise identical for any thread count. A zero
-/// shock returns the baseline flows exactly in 0 iterations. Throws sim::InputError listing every
-/// problem, each naming the country, pair or sector (sizes that do not match, a negative or
-/// non-finite flow, zero output or expenditure, a missing domestic flow, theta_k <= 0, a
-/// tariff <= -1, a non-finite partial effect), and sim::NumericalError when it does not
-/// converge (e.g. an additive deficit that the counterfactual leaves no income to finance).
+/// shock returns the baseline flows exactly in 0 iterations.
+///
+/// Throws sim::InputError listing every problem, each naming the country, pair or sector
+/// (sizes that do not match, a negative or non-finite flow, zero output or expenditure, a
+/// missing domestic flow, theta_k <= 0, a tariff <= -1, a non-finite partial effect), and
+/// sim::NumericalError when it does not converge (e.g. an additive deficit that the
+/// counterfactual leaves no income to finance).
 [[nodiscard]] GeSectorsResult solve_ge_sectors(const GeSectorsProblem& problem,
                                                const GeSectorsOptions& options = {});
 
