@@ -411,6 +411,27 @@ assert len(j["countries"]) == 44 and not bad, bad[:10]
 PY
     done
     ;;
+counterfactual_yotov)
+    # Yotov et al. (2016), ch. 2, "Trade without borders": with the book's stopping rule the
+    # FULL real GDP changes are those of its printed table (TradeWithoutBorder.log: CHN 14.35 %,
+    # USA 10.65 %).
+    data=$src/../shared/data/trade/yotov2016_agtpa_69c_1986_2006.csv.gz
+    if [[ ! -f $data ]]; then echo "SKIP: $data absent"; exit 0; fi
+    args=(counterfactual --method yotov -d "$data" --sigma 7 --set INTL_BRDR=0 --reference DEU
+        --formula "trade ~ log(dist) + cntg + INTL_BRDR" --where "year == 2006" --stop book)
+    expect_code 0 "$tradesim" "${args[@]}" --json
+    /usr/bin/python3 -c "import json; j=json.load(open('out.txt')); \
+g={r['country']: r['real_gdp_full'] for r in j['countries']}; \
+assert j['stop']=='book' and round(g['CHN'],2)==14.35 and round(g['USA'],2)==10.65, g" \
+        || fail "real GDP"
+    expect_code 0 "$tradesim" "${args[@]}" --out r.h5
+    contains out.txt "result    r.h5"
+    expect_code 0 "$tradesim" export r.h5 countries
+    contains out.txt "step,date,country,exports,exports_cdl,factory_price,inward_resistance"
+    contains out.txt "1,counterfactual,CHN,"
+    expect_code 4 "$tradesim" "${args[@]}" --out r.h5
+    contains err.txt "r.h5 exists"
+    ;;
 *)
     fail "unknown case $case_name"
     ;;

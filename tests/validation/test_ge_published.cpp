@@ -3,42 +3,26 @@
 // ge_gravity, GEGravity commit a5c1db9: Stata/GE_gravity_example.do, data/
 // TradeData0014_Results.rda). Each test skips with a message when the data is absent.
 
+#include "shared_data.hpp"
 #include "tradesim/history/csv.hpp"
 #include "tradesim/models/gravity/ge.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <filesystem>
 #include <map>
 
 using namespace tradesim;
 namespace gr = tradesim::models::gravity;
+using namespace tradesim::validation;
 
 namespace {
 
 // ppmlhdfe's eu_enlargement coefficient, as ge_gravity's example uses it (section C).
 constexpr double eu_partial = 0.224249005317688;
 
-std::string data_file(const std::string& relative) {
-    return std::string(TRADESIM_SHARED_DATA_DIR) + "/" + relative;
-}
-
-bool have(const std::string& path) {
-    if (std::filesystem::exists(path)) {
-        return true;
-    }
-    WARN("skipped: " << path << " is absent (the shared data folder is needed)");
-    return false;
-}
-
 const std::string wiod = "trade/wiod_ge_gravity_44c_2000_2014.csv";
 const std::string results = "reference_results/ge_gravity_stata_eu_enlargement_results.csv";
-
-double printed(double v, int digits) {
-    const double scale = std::pow(10.0, digits);
-    return std::round(v * scale) / scale;
-}
 
 const std::vector<double>& numbers(const sim::DataFrame& d, const std::string& name) {
     const auto* c = d.find(name);

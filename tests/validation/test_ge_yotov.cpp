@@ -5,6 +5,7 @@
 // Results/TradeWithoutBorder.log and Results/1_TradeWithoutBorder_FULL.xls), staged in
 // ../shared/data/reference_results (REFERENCE_RESULTS.md, section B).
 
+#include "shared_data.hpp"
 #include "tradesim/history/csv.hpp"
 #include "tradesim/models/gravity/ge_yotov.hpp"
 #include "tradesim/models/gravity/where.hpp"
@@ -13,30 +14,13 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <filesystem>
 
 using namespace tradesim;
 namespace gr = tradesim::models::gravity;
+using namespace tradesim::validation;
 using Catch::Matchers::Contains;
 
 namespace {
-
-std::string data_file(const std::string& relative) {
-    return std::string(TRADESIM_SHARED_DATA_DIR) + "/" + relative;
-}
-
-bool have(const std::string& path) {
-    if (std::filesystem::exists(path)) {
-        return true;
-    }
-    WARN("skipped: " << path << " is absent (the shared data folder is needed)");
-    return false;
-}
-
-double printed(double v, int digits) {
-    const double scale = std::pow(10.0, digits);
-    return std::round(v * scale) / scale;
-}
 
 double percent(double ratio) {
     return (ratio - 1.0) * 100.0;

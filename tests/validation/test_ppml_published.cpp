@@ -2,6 +2,7 @@
 // Sources: ../shared/data/reference_results/REFERENCE_RESULTS.md (sections A, B and C).
 // Each test skips with a message when the data is absent.
 
+#include "shared_data.hpp"
 #include "tradesim/history/csv.hpp"
 #include "tradesim/models/gravity/design.hpp"
 #include "tradesim/models/gravity/formula.hpp"
@@ -10,30 +11,12 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <filesystem>
 
 using namespace tradesim;
 namespace gr = tradesim::models::gravity;
+using namespace tradesim::validation;
 
 namespace {
-
-std::string data_file(const std::string& relative) {
-    return std::string(TRADESIM_SHARED_DATA_DIR) + "/" + relative;
-}
-
-bool have(const std::string& path) {
-    if (std::filesystem::exists(path)) {
-        return true;
-    }
-    WARN("skipped: " << path << " is absent (the shared data folder is needed)");
-    return false;
-}
-
-// Rounds to `digits` decimals, as a table prints.
-double printed(double v, int digits) {
-    const double scale = std::pow(10.0, digits);
-    return std::round(v * scale) / scale;
-}
 
 gr::PpmlResult estimate(const sim::DataFrame& data, const std::string& formula,
                         std::vector<std::string> cluster, const std::string& where = "",

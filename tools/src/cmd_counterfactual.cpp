@@ -1,5 +1,7 @@
 #include "commands.hpp"
+#include "counterfactual_common.hpp"
 #include "tradesim/history/csv.hpp"
+#include "tradesim/models/gravity/design.hpp"
 #include "tradesim/models/gravity/ge.hpp"
 #include "tradesim/models/gravity/where.hpp"
 #include "tradesim/output/equilibrium_store.hpp"
@@ -13,9 +15,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
-#include <filesystem>
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <iostream>
@@ -54,20 +53,7 @@ const sim::DataColumn& require_numeric(const sim::DataFrame& data, const std::st
     if (c.kind == sim::DataColumn::Kind::numeric) {
         return c;
     }
-    // Name the first cell that is not a number.
-    for (std::size_t i = 0; i < c.codes.size(); ++i) {
-        if (c.codes[i] < 0) {
-            continue;
-        }
-        const std::string& text = c.levels[static_cast<std::size_t>(c.codes[i])];
-        char* end = nullptr;
-        std::strtod(text.c_str(), &end);
-        if (text.empty() || *end != '\0') {
-            throw sim::InputError(fmt::format("{}:{}: error: column \"{}\" ({}) must be numeric, "
-                                              "but holds \"{}\"",
-                                              data.source, line_of(i), name, option, text));
-        }
-    }
+    gr::require_numeric_cells(data, c, option);
     throw sim::InputError(
         fmt::format("{}: error: column \"{}\" ({}) is not numeric", data.source, name, option));
 }
@@ -341,11 +327,7 @@ output::Equilibrium equilibrium_record(const CounterfactualOptions& options,
                  {"partial", options.partial},
                  {"theta", fmt::format("{}", options.theta)},
                  {"imbalances", options.imbalances}};
-    std::filesystem::path stem = std::filesystem::path(options.data).filename();
-    while (stem.has_extension()) {
-        stem = stem.stem();
-    }
-    eq.name = stem.string();
+    eq.name = data_stem(options.data);
     eq.source = options.data;
     return eq;
 }
@@ -359,8 +341,7 @@ int counterfactual_command(const CounterfactualOptions& options) {
     if (options.method == "yotov") {
         return counterfactual_yotov(options);
     }
-    const std::string started_at =
-        fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
+    const std::string started_at = utc_now();
     if (!options.out.empty()) {
         // Refuse before the work, not after it.
         output::check_result_path(options.out, options.force);

@@ -56,7 +56,8 @@ struct CounterfactualOptions {
     double sigma = 7.0;
     std::string formula;          ///< trade-cost part, e.g. "trade ~ log(DIST) + CNTG + INTL_BRDR"
     std::vector<std::string> set; ///< counterfactual values, e.g. "INTL_BRDR=0"
-    std::string reference;        ///< country whose factory price stays fixed (e.g. DEU)
+    std::string reference;        ///< country whose inward resistance stays 1 (e.g. DEU)
+    std::string stop = "converged"; ///< converged, or book (the book's stopping rule)
     // Scenario route: a scenario's tariff policies against its world's baseline.
     std::string scenario;
     // Output.
@@ -81,7 +82,7 @@ int compare_command(const CompareCommandOptions& options);
 struct EstimateOptions {
     std::string data;
     std::string formula;
-    std::string cluster;   ///< "col" or "col1,col2"
+    std::string cluster; ///< "col" or "col1,col2"
     std::string vcov = "cluster";
     std::string where;
     std::string ssc = "fixest";

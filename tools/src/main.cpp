@@ -123,7 +123,8 @@ int main(int argc, char** argv) {
     auto* cf_input = cf_cmd->add_option_group("input", "The baseline (one of)");
     cf_input->add_option("--data,-d", cf.data,
                          "CSV file, plain or gzip: one row per exporter-importer pair, "
-                         "domestic pairs included; a missing pair is zero trade");
+                         "domestic pairs included; for --method exact a missing pair is zero "
+                         "trade, --method yotov leaves it out of the estimation");
     cf_input->add_option("--scenario", cf.scenario,
                          "Scenario file (TOML): its tariffs against its world's baseline");
     cf_input->require_option(1);
@@ -153,12 +154,19 @@ int main(int argc, char** argv) {
     cf_cmd->add_option("--sigma", cf.sigma, "yotov: elasticity of substitution (> 1)")
         ->capture_default_str()
         ->check(greater_than(1.0));
+    cf_cmd
+        ->add_option("--stop", cf.stop,
+                     "yotov: converged: re-estimate until prices stop moving; book: the book's "
+                     "stopping rule, to reproduce Yotov et al.'s printed table")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"converged", "book"}));
     cf_cmd->add_option("--formula", cf.formula,
                        "yotov: trade-cost part, e.g. \"trade ~ log(DIST) + CNTG + INTL_BRDR\"");
     cf_cmd->add_option("--set", cf.set,
                        "yotov: a counterfactual value, e.g. INTL_BRDR=0 (repeatable)");
     cf_cmd->add_option("--reference", cf.reference,
-                       "yotov: country whose factory price stays fixed, e.g. DEU");
+                       "yotov: country whose inward multilateral resistance is held at 1 "
+                       "(the book's DEU)");
     cf_cmd->add_option("--out,-o", cf.out,
                        "Result file (HDF5) with the baseline and the counterfactual as two steps, "
                        "for inspect and export");

@@ -11,6 +11,27 @@
 
 namespace tradesim::models::gravity {
 
+void require_numeric_cells(const sim::DataFrame& data, const sim::DataColumn& column,
+                           const std::string& role) {
+    if (column.kind == sim::DataColumn::Kind::numeric) {
+        return;
+    }
+    for (std::size_t i = 0; i < column.codes.size(); ++i) {
+        if (column.codes[i] < 0) {
+            continue;
+        }
+        const std::string& text = column.levels[static_cast<std::size_t>(column.codes[i])];
+        char* end = nullptr;
+        std::strtod(text.c_str(), &end);
+        if (text.empty() || *end != '\0') {
+            // Line = row + 2: the header is line 1.
+            throw sim::InputError(fmt::format("{}:{}: error: column \"{}\" ({}) must be "
+                                              "numeric, but holds \"{}\"",
+                                              data.source, i + 2, column.name, role, text));
+        }
+    }
+}
+
 namespace {
 
 const sim::DataColumn& column(const sim::DataFrame& data, const std::string& name,
@@ -28,20 +49,7 @@ const sim::DataColumn& numeric(const sim::DataFrame& data, const std::string& na
                                const std::string& role) {
     const auto& c = column(data, name, role);
     if (c.kind != sim::DataColumn::Kind::numeric) {
-        // Name the first cell that is not a number (line = row + 2: header, 1-based).
-        for (std::size_t i = 0; i < c.codes.size(); ++i) {
-            if (c.codes[i] < 0) {
-                continue;
-            }
-            const std::string& text = c.levels[static_cast<std::size_t>(c.codes[i])];
-            char* end = nullptr;
-            std::strtod(text.c_str(), &end);
-            if (text.empty() || *end != '\0') {
-                throw sim::InputError(fmt::format("{}:{}: error: column \"{}\" ({}) must be "
-                                                  "numeric, but holds \"{}\"",
-                                                  data.source, i + 2, name, role, text));
-            }
-        }
+        require_numeric_cells(data, c, role);
         throw sim::InputError(
             fmt::format("{}: column \"{}\" ({}) is not numeric", data.source, name, role));
     }

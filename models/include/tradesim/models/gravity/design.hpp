@@ -28,6 +28,13 @@ struct Design {
 /// The columns of a cluster or fixed-effect specification: "a^b" -> {"a", "b"}.
 [[nodiscard]] std::vector<std::string> interaction_columns(const std::string& text);
 
+/// Throws InputError naming the first cell of a categorical `column` that is not a number,
+/// with its place as `file:line` (the header is line 1), e.g. `t.csv:5: error: column "trade"
+/// (response) must be numeric, but holds "x"`; `role` says what the column is for. Returns
+/// when there is none (a numeric column, or every cell missing), leaving that to the caller.
+void require_numeric_cells(const sim::DataFrame& data, const sim::DataColumn& column,
+                           const std::string& role);
+
 /// Throws InputError for an unknown column (with a suggestion), a categorical column used as
 /// response or regressor, or a negative response (naming the first such row, 1-based as in
 /// the data file, i.e. data line = row + 1 for the header).
