@@ -43,4 +43,15 @@ double RandomStream::normal() noexcept {
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }
 
+double RandomStream::poisson(double mean) noexcept {
+    const double limit = std::exp(-mean);
+    double product = uniform();
+    double k = 0.0;
+    while (product > limit) {
+        product *= uniform();
+        k += 1.0;
+    }
+    return k;
+}
+
 } // namespace tradesim::sim

@@ -15,17 +15,6 @@ using tradesim::sim::RandomStream;
 
 namespace {
 
-double poisson(RandomStream& rng, double mean) {
-    const double limit = std::exp(-mean);
-    double product = rng.uniform();
-    double k = 0.0;
-    while (product > limit) {
-        product *= rng.uniform();
-        k += 1.0;
-    }
-    return k;
-}
-
 // 40 exporters x 30 importers, y ~ Poisson(exp(0.5 x1 + a_exp + b_imp)), some zeros.
 gr::PpmlProblem panel(std::uint64_t seed = 7) {
     gr::PpmlProblem p;
@@ -47,8 +36,8 @@ gr::PpmlProblem panel(std::uint64_t seed = 7) {
             p.x[0].push_back(x1);
             p.fe[0].push_back(i);
             p.fe[1].push_back(j);
-            p.y.push_back(poisson(rng, std::exp(0.5 * x1 + a[static_cast<std::size_t>(i)] +
-                                                b[static_cast<std::size_t>(j)])));
+            p.y.push_back(rng.poisson(std::exp(0.5 * x1 + a[static_cast<std::size_t>(i)] +
+                                               b[static_cast<std::size_t>(j)])));
         }
     }
     return p;

@@ -2,6 +2,7 @@
 #include "tradesim/sim/random.hpp"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -113,4 +114,23 @@ TEST_CASE("RandomStream: draws for many agents are the same in parallel and seri
     REQUIRE(serial.size() == parallel.size());
     CHECK(serial == parallel);
     CHECK(serial[0] != serial[per_agent]); // agents differ
+}
+
+TEST_CASE("RandomStream: Poisson draws have the right mean and variance", "[random]") {
+    tradesim::sim::RandomStream rng(5, 1, 2, 3);
+    const int n = 20000;
+    const double mean = 2.5;
+    double sum = 0.0, sum2 = 0.0;
+    for (int i = 0; i < n; ++i) {
+        const double k = rng.poisson(mean);
+        REQUIRE(k == std::floor(k));
+        sum += k;
+        sum2 += k * k;
+    }
+    const double m = sum / n;
+    const double v = sum2 / n - m * m;
+    // Mean within 4 standard errors (sqrt(mean / n) = 0.011); variance equals the mean.
+    CHECK(std::abs(m - mean) < 4.0 * std::sqrt(mean / n));
+    CHECK(v == Approx(mean).epsilon(0.05));
+    CHECK(rng.poisson(0.0) == 0.0);
 }

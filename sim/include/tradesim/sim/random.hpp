@@ -19,6 +19,9 @@ public:
     double uniform() noexcept;
     /// Standard normal (Box-Muller on two uniforms).
     double normal() noexcept;
+    /// Poisson with the given mean, by Knuth's product of uniforms: exact, and fast for the
+    /// small means of generated test and benchmark data (cost grows with the mean).
+    double poisson(double mean) noexcept;
 
 private:
     void refill() noexcept;
