@@ -10,8 +10,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -95,8 +93,7 @@ output::Equilibrium record(const CounterfactualOptions& options, const gr::GeSec
 } // namespace
 
 int counterfactual_scenario(const CounterfactualOptions& options) {
-    const std::string started_at =
-        fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
+    const std::string started_at = utc_now();
     if (!options.out.empty()) {
         output::check_result_path(options.out, options.force); // refuse before the work
     }
@@ -149,8 +146,8 @@ int counterfactual_scenario(const CounterfactualOptions& options) {
     fmt::print("{} countries x {} sectors; Caliendo & Parro (2015) without input-output links; "
                "changes in %\n\n",
                n, r.sectors.size());
-    fmt::print("{:<8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>12}\n", "country", "welfare",
-               "ToT", "VoT", "real wage", "exports", "imports", "tariff rev.");
+    fmt::print("{:<8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>12}\n", "country", "welfare", "ToT",
+               "VoT", "real wage", "exports", "imports", "tariff rev.");
     std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(),

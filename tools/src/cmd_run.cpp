@@ -13,7 +13,6 @@
 
 namespace tradesim::tools {
 
-namespace {
 std::string utc_now() {
     const std::time_t t = std::time(nullptr);
     std::tm tm{};
@@ -22,7 +21,6 @@ std::string utc_now() {
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
 }
-} // namespace
 
 int run_command(const RunOptions& options) {
     // Everything is checked before anything is written.

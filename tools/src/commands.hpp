@@ -96,5 +96,7 @@ struct EstimateOptions {
 int estimate_command(const EstimateOptions& options);
 
 [[nodiscard]] const char* version();
+/// Now, ISO 8601 UTC, for a result file's started_at.
+[[nodiscard]] std::string utc_now();
 
 } // namespace tradesim::tools

@@ -1,18 +1,10 @@
 #pragma once
 // Pieces shared by the routes of `tradesim counterfactual` (cmd_counterfactual*.cpp).
 
-#include <ctime>
 #include <filesystem>
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 #include <string>
 
 namespace tradesim::tools {
-
-/// Now, ISO 8601 UTC, for a result file's started_at.
-inline std::string utc_now() {
-    return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
-}
 
 /// A data file's name without its folder and all its extensions ("a/b.csv.gz" -> "b"): the
 /// scenario name of a result file solved from data.

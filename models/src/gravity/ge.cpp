@@ -1,4 +1,5 @@
 #include "tradesim/models/gravity/ge.hpp"
+#include "gravity/detail/numeraire.hpp"
 
 #include "tradesim/sim/error.hpp"
 #include "tradesim/sim/parallel.hpp"
@@ -263,14 +264,7 @@ Model make_model(const GeProblem& p) {
 
 // Shifts log w so that world output is unchanged (ge_gravity's numeraire).
 void normalise(const Model& m, std::vector<double>& x) {
-    double total = 0.0;
-    for (std::size_t i = 0; i < m.n; ++i) {
-        total += m.y[i] * std::exp(x[i]);
-    }
-    const double shift = std::log(m.world / total);
-    for (double& v : x) {
-        v += shift;
-    }
+    detail::keep_world_output(m.y, m.world, x);
 }
 
 void evaluate(const Model& m, State& s) {

@@ -1,6 +1,7 @@
 // Newton-Broyden solver of solve_ge_sectors and its continuation along the path.
 
 #include "gravity/detail/ge_sectors_solver.hpp"
+#include "gravity/detail/numeraire.hpp"
 
 #include "tradesim/sim/error.hpp"
 #include "tradesim/sim/parallel.hpp"
@@ -121,14 +122,7 @@ RowMatrix jacobian(const Model& m, const Kernel& kn, const Eval& ev) {
 
 // Shifts ln w so that world output is unchanged (the numeraire).
 void normalise(const Model& m, std::vector<double>& lw) {
-    double total = 0.0;
-    for (std::size_t i = 0; i < m.n; ++i) {
-        total += m.y[i] * std::exp(lw[i]);
-    }
-    const double shift = std::log(m.world / total);
-    for (double& v : lw) {
-        v += shift;
-    }
+    detail::keep_world_output(m.y, m.world, lw);
 }
 
 } // namespace
