@@ -49,6 +49,11 @@ Economy::Economy(const Scenario& scenario) : scenario_(scenario), dims_(scenario
     wage_.assign(n, 1.0);
     flows_ = w.flows;
     price_.assign(n * ns, 1.0);
+    theta_ = scenario.params.theta;
+    spending_.assign(n, 0.0);
+    for (std::size_t j = 0; j < n; ++j) {
+        spending_[j] = labour_[j] + deficit_[j];
+    }
 
     countries_ = sim::ColumnTable(n);
     cols_.gdp = countries_.add_column("gdp", "USD bn/yr", "nominal output w_i L_i");
@@ -69,13 +74,14 @@ Economy::Economy(const Scenario& scenario) : scenario_(scenario), dims_(scenario
         countries_.add_column("domestic_share", "share", "share of own goods in goods spending");
     cols_.trade_balance = countries_.add_column("trade_balance", "USD bn/yr", "exports - imports");
 
-    prepare_costs(PolicyState{dims_, tariff_});
+    prepare_costs(PolicyState::baseline(dims_));
     account();
 }
 
 void Economy::prepare_costs(const PolicyState& policy) {
     tariff_ = policy.tariff;
-    const auto& theta = scenario_.params.theta;
+    theta_ = scenario_.params.theta;
+    const auto& theta = theta_;
     const std::size_t n = dims_.countries;
     const std::size_t ns = dims_.sectors;
     // The tariff part of pi0 c^-theta does not change while prices are solved.
@@ -94,7 +100,7 @@ void Economy::prepare_costs(const PolicyState& policy) {
 
 // Flows for wages `wage`; returns max relative excess demand and fills `excess`.
 double Economy::evaluate(const std::vector<double>& wage, std::vector<double>& excess) {
-    const auto& theta = scenario_.params.theta;
+    const auto& theta = theta_;
     const std::size_t n = dims_.countries;
     const std::size_t ns = dims_.sectors;
     std::vector<double> wpow(n * ns);
@@ -128,6 +134,7 @@ double Economy::evaluate(const std::vector<double>& wage, std::vector<double>& e
             }
             // Tariff revenue is spent at home: E_j = (w_j L_j + D_j) / (1 - tariff share).
             const double spend = (wage[j] * labour_[j] + deficit_[j]) / (1.0 - tariff_share);
+            spending_[j] = spend;
             for (std::size_t k = 0; k < ns; ++k) {
                 const double ejk = alpha_[dims_.cs(j, k)] * spend;
                 for (std::size_t i = 0; i < n; ++i) {
@@ -161,10 +168,22 @@ void Economy::step(const PolicyState& policy, int months) {
     // Share of the gap to the equilibrium shares closed in one step: 1 - 0.5^(months / h).
     adjust_ = h <= 0.0 ? 1.0 : 1.0 - std::pow(0.5, static_cast<double>(months) / h);
     prepare_costs(policy);
+    clear_markets();
+}
 
+void Economy::step_with_weights(const PolicyState& policy, const std::vector<double>& weight,
+                                const std::vector<double>& theta) {
+    tariff_ = policy.tariff;
+    cost_term_ = weight;
+    theta_ = theta;
+    adjust_ = 1.0;
+    clear_markets();
+}
+
+void Economy::clear_markets() {
     const std::size_t n = dims_.countries;
     double theta_max = 0.0;
-    for (double t : scenario_.params.theta) {
+    for (double t : theta_) {
         theta_max = std::max(theta_max, t);
     }
     // Damped Jacobi-Newton tatonnement on log wages. Raising w_i by 1 % lowers the excess

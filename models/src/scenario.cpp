@@ -1,6 +1,7 @@
 #include "tradesim/models/scenario.hpp"
 
 #include "detail/fields.hpp"
+#include "detail/scenario_parts.hpp"
 #include "tradesim/sim/error.hpp"
 #include "tradesim/sim/spec.hpp"
 
@@ -17,7 +18,8 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::vector<std::string> top_keys = {"name", "description", "extends", "world",
-                                           "seed", "calendar",    "model",   "policy"};
+                                           "seed", "calendar",    "model",   "policy",
+                                           "firms"};
 const std::vector<std::string> calendar_keys = {"start", "steps", "step"};
 const std::vector<std::string> model_keys = {"trade_elasticity", "trade_elasticity_by_sector",
                                              "adjustment_half_life_months", "tolerance",
@@ -243,7 +245,8 @@ void read_policies(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& pro
         std::vector<std::string> used = policy_common_keys;
         std::unique_ptr<Policy> policy;
         if (reader != nullptr) {
-            PolicyContext ctx{*s.world, s.calendar, path, start_step, end_step, problems};
+            PolicyContext ctx{*s.world, s.calendar, path, start_step, end_step, problems,
+                              s.firms.enabled};
             policy = (*reader)(table, ctx, used);
         }
         if (reader != nullptr || !kind) {
@@ -306,6 +309,15 @@ Scenario load_scenario(const std::string& path) {
         throw;
     }
     read_model(root, s, problems);
+    detail::read_firms(root, s, problems);
+    detail::check_firm_options(root, s, problems);
+    if (s.firms.enabled) {
+        for (std::size_t k = 0; k < s.world->sectors.size(); ++k) {
+            if (s.world->sectors[k].traded) {
+                s.params.theta[k] = s.firms.kappa;
+            }
+        }
+    }
     read_policies(root, s, problems);
     problems.throw_if_any();
     return s;

@@ -3,11 +3,12 @@
 #include "tradesim/sim/schedule.hpp"
 #include "tradesim/sim/state_hash.hpp"
 
+#include <memory>
+
 namespace tradesim::models {
 
 PolicyState policy_at(const Scenario& scenario, int step) {
-    const Dims& dims = scenario.world->dims;
-    PolicyState policy{dims, std::vector<double>(dims.flow_count(), 0.0)};
+    PolicyState policy = PolicyState::baseline(scenario.world->dims);
     for (const auto& p : scenario.policies) {
         if (p->start_step() <= step && step < p->end_step()) {
             p->apply(policy);
@@ -19,7 +20,11 @@ PolicyState policy_at(const Scenario& scenario, int step) {
 RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
     const World& world = *scenario.world;
     Economy economy(scenario);
-    PolicyState policy{world.dims, std::vector<double>(world.dims.flow_count(), 0.0)};
+    std::unique_ptr<FirmPopulation> firms;
+    if (scenario.firms.enabled) {
+        firms = std::make_unique<FirmPopulation>(scenario);
+    }
+    PolicyState policy = PolicyState::baseline(world.dims);
     std::vector<Event> step_events;
     RunResult result;
     std::uint64_t hash = 0;
@@ -39,9 +44,22 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
             }
         }
     });
-    schedule.set(sim::Phase::market_clearing, "armington_ces",
-                 [&](int) { economy.step(policy, scenario.calendar.months_per_step()); });
-    schedule.set(sim::Phase::accounting, "national_accounts", [&](int) { economy.account(); });
+    if (firms) {
+        schedule.set(sim::Phase::firms, "melitz_entry_exit",
+                     [&](int step) { firms->decide(policy, step, economy); });
+        schedule.set(sim::Phase::market_clearing, "firm_ces", [&](int) {
+            economy.step_with_weights(policy, firms->weights(), firms->elasticities());
+        });
+        schedule.set(sim::Phase::accounting, "national_and_firm_accounts", [&](int) {
+            economy.account();
+            firms->account(policy, economy);
+        });
+    } else {
+        schedule.set(sim::Phase::market_clearing, "armington_ces",
+                     [&](int) { economy.step(policy, scenario.calendar.months_per_step()); });
+        schedule.set(sim::Phase::accounting, "national_accounts",
+                     [&](int) { economy.account(); });
+    }
     schedule.set(sim::Phase::record, "observer", [&](int step) {
         sim::StateHash h;
         const auto& table = economy.countries();
@@ -49,6 +67,15 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
             h.add(table.column(c));
         }
         h.add(std::span<const double>(economy.flows()));
+        if (firms) {
+            const FirmTables& ft = firms->tables();
+            for (const auto* v : {&ft.firms_serving, &ft.entries, &ft.exits, &ft.sales_per_firm}) {
+                h.add(std::span<const double>(*v));
+            }
+            for (std::size_t c = 0; c < ft.countries.columns(); ++c) {
+                h.add(ft.countries.column(c));
+            }
+        }
         hash = h.value();
         const StepView view{step,
                             scenario.calendar.date_of(step).str(),
@@ -56,7 +83,9 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
                             economy.flows(),
                             step_events,
                             hash,
-                            economy.iterations()};
+                            economy.iterations(),
+                            firms ? &firms->tables() : nullptr,
+                            firms.get()};
         observer.on_step(view);
         if (step == 0) {
             result.first = table;

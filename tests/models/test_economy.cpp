@@ -76,7 +76,7 @@ TEST_CASE("Economy: markets clear and tariff revenue is the tariff on imports",
     const auto s = models::load_scenario(scenario_file("tariff", tariff_body));
     models::Economy e(s);
     const auto& w = *s.world;
-    models::PolicyState p{w.dims, std::vector<double>(w.dims.flow_count(), 0.0)};
+    auto p = models::PolicyState::baseline(w.dims);
     for (const auto& policy : s.policies) {
         policy->apply(p);
     }

@@ -94,7 +94,7 @@ TEST_CASE("Scenario: a tariff with an end date is in force only between its date
     const auto& p = *s.policies[0];
     REQUIRE(p.start_step() == 2);
     REQUIRE(p.end_step() == 5);
-    models::PolicyState st{s.world->dims, std::vector<double>(s.world->dims.flow_count(), 0.0)};
+    auto st = models::PolicyState::baseline(s.world->dims);
     p.apply(st);
     const auto& w = *s.world;
     const auto usa = static_cast<std::size_t>(w.country_index("USA"));

@@ -4,6 +4,7 @@
 
 #include "tradesim/models/policy.hpp"
 
+#include "detail/codes.hpp"
 #include "detail/fields.hpp"
 
 #include <algorithm>
@@ -12,14 +13,11 @@
 namespace tradesim::models {
 namespace {
 
+using detail::Codes;
+using detail::resolve;
+
 // Lowest tariff change: a cut of 99 % of the price keeps 1 + t positive.
 constexpr double min_tariff = -0.99;
-
-struct Codes {
-    std::vector<std::size_t> index;
-    std::vector<std::string> names;
-    std::string label; ///< "USA", "all" or "DEU;FRA"
-};
 
 class TariffPolicy final : public Policy {
 public:
@@ -99,50 +97,6 @@ private:
     std::vector<double> percent_; ///< per entry of sectors_.index
     std::string note_, date_, end_date_;
 };
-
-// Resolves country or sector codes; "all" means every one.
-std::optional<Codes> resolve(detail::Fields& f, const std::string& key, bool required,
-                             const std::vector<std::string>& known, const char* what) {
-    const auto list = f.string_list(key, required);
-    if (!list) {
-        if (required) {
-            return std::nullopt;
-        }
-        Codes all;
-        all.label = "all";
-        for (std::size_t i = 0; i < known.size(); ++i) {
-            all.index.push_back(i);
-            all.names.push_back(known[i]);
-        }
-        return all;
-    }
-    Codes out;
-    bool ok = true;
-    for (const auto& [code, where] : *list) {
-        if (code == "all" && list->size() == 1) {
-            for (std::size_t i = 0; i < known.size(); ++i) {
-                out.index.push_back(i);
-                out.names.push_back(known[i]);
-            }
-            out.label = "all";
-            return out;
-        }
-        const auto it = std::find(known.begin(), known.end(), code);
-        if (it == known.end()) {
-            f.problems().error(where, fmt::format("unknown {} \"{}\" in {}{}", what, code,
-                                                  f.key_path(key), sim::did_you_mean(code, known)));
-            ok = false;
-            continue;
-        }
-        out.index.push_back(static_cast<std::size_t>(it - known.begin()));
-        out.names.push_back(code);
-        out.label += (out.label.empty() ? "" : ";") + code;
-    }
-    if (!ok) {
-        return std::nullopt;
-    }
-    return out;
-}
 
 // Reads `rate` or `increase`: a number for every sector in `sectors`, or a table
 // { SECTOR = value } that names the sectors itself.

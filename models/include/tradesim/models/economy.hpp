@@ -37,6 +37,12 @@ public:
     /// adjustment of sourcing shares; flows follow. Throws NumericalError (naming the worst
     /// country) if it does not converge.
     void step(const PolicyState& policy, int months);
+    /// Market clearing with sourcing weights given from outside (the firm population):
+    /// shares are pi_ijk = weight_ijk w_i^-theta_k / sum_l weight_ljk w_l^-theta_k, with
+    /// no partial adjustment; `weight` already holds the tariffs' effect on prices and is 1
+    /// in sum over exporters at the baseline, so that P_jk stays an index (baseline 1).
+    void step_with_weights(const PolicyState& policy, const std::vector<double>& weight,
+                           const std::vector<double>& theta);
     /// Accounting: fills the country table (GDP, spending, trade, revenue, prices, welfare)
     /// from the flows and prices of the last step.
     void account();
@@ -47,11 +53,20 @@ public:
     [[nodiscard]] const CountryColumns& columns() const noexcept { return cols_; }
     /// Flows X_ijk of the current step, USD bn at an annual rate, factory-gate value.
     [[nodiscard]] const std::vector<double>& flows() const noexcept { return flows_; }
+    /// Factory-gate price w_i of each country (baseline 1).
+    [[nodiscard]] const std::vector<double>& wages() const noexcept { return wage_; }
+    /// Sector price indices P_jk (N*K, baseline 1).
+    [[nodiscard]] const std::vector<double>& sector_prices() const noexcept { return price_; }
+    /// Spending E_j of each country incl. tariff revenue and deficit (USD bn/yr).
+    [[nodiscard]] const std::vector<double>& spending() const noexcept { return spending_; }
+    /// Spending shares alpha_jk (N*K).
+    [[nodiscard]] const std::vector<double>& spending_shares() const noexcept { return alpha_; }
     /// Iterations the last solve took.
     [[nodiscard]] int iterations() const noexcept { return iterations_; }
 
 private:
     void prepare_costs(const PolicyState& policy);
+    void clear_markets();
     double evaluate(const std::vector<double>& wage, std::vector<double>& excess);
     double newton(std::vector<double>& wage, std::vector<double>& excess, double world_gdp,
                   int& iter);
@@ -69,6 +84,8 @@ private:
     std::vector<double> wage_;      ///< w_i
     std::vector<double> flows_;
     std::vector<double> price_; ///< P_jk
+    std::vector<double> theta_; ///< elasticity of sourcing to prices per sector, this step
+    std::vector<double> spending_; ///< E_j
     double adjust_ = 1.0;       ///< share of the gap closed this step
     int iterations_ = 0;
     sim::ColumnTable countries_;

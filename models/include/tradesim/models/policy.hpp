@@ -21,6 +21,17 @@ namespace tradesim::models {
 struct PolicyState {
     Dims dims;
     std::vector<double> tariff; ///< ad valorem tariff t_ijk as a fraction (0.25 = 25 %)
+    /// Cross-border e-commerce, per (exporter, importer) pair (Dims::pair): the share of
+    /// the fixed and sunk costs of serving the market that small firms no longer pay, and
+    /// which firms are small: those below this productivity percentile (0-100) of their
+    /// country-sector, i.e. below it in size at the baseline. Empty when no policy set them.
+    std::vector<double> small_firm_cost_cut;
+    std::vector<double> small_firm_percentile;
+
+    /// The baseline: no tariffs, no e-commerce measures.
+    [[nodiscard]] static PolicyState baseline(const Dims& dims) {
+        return PolicyState{dims, std::vector<double>(dims.flow_count(), 0.0), {}, {}};
+    }
 };
 
 /// One line in a run's event log.
@@ -63,6 +74,7 @@ struct PolicyContext {
     int start_step = 0;
     int end_step = 0;
     sim::Diagnostics& problems;
+    bool firms = false; ///< the scenario has a firm population
 };
 
 /// Reads one [[policy]] table (date, kind and `end` already checked); adds problems to

@@ -2,6 +2,7 @@
 /// A scenario: the world, the calendar, the seed, model parameters and a policy timeline,
 /// read from a TOML file (which may `extends` another) and frozen before the run.
 
+#include "tradesim/models/firm_params.hpp"
 #include "tradesim/models/policy.hpp"
 #include "tradesim/models/world.hpp"
 #include "tradesim/sim/calendar.hpp"
@@ -35,6 +36,7 @@ struct Scenario {
     sim::Calendar calendar;
     std::uint64_t seed = 0;
     ModelParams params;
+    FirmParams firms; ///< [firms]; disabled when the scenario has none
     std::vector<std::unique_ptr<Policy>> policies; ///< in timeline order (date, then file order)
 };
 

@@ -3,6 +3,7 @@
 /// results to an observer (the run store, a test, a progress display).
 
 #include "tradesim/models/economy.hpp"
+#include "tradesim/models/firms.hpp"
 #include "tradesim/models/policy.hpp"
 #include "tradesim/models/scenario.hpp"
 #include "tradesim/sim/table.hpp"
@@ -20,8 +21,12 @@ struct StepView {
     const sim::ColumnTable& countries;
     const std::vector<double>& flows; ///< X_ijk, exporter-major (Dims::flow)
     const std::vector<Event>& events; ///< events of this step
-    std::uint64_t state_hash = 0;     ///< hash of countries and flows (XXH3)
+    std::uint64_t state_hash = 0;     ///< hash of countries, flows and firm tables (XXH3)
     int solver_iterations = 0;
+    /// The firm tables of the step; null when the scenario has no [firms].
+    const FirmTables* firms = nullptr;
+    /// The firm population (for calibration figures); null without [firms].
+    const FirmPopulation* firm_population = nullptr;
 };
 
 class RunObserver {

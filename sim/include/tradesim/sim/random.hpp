@@ -37,6 +37,7 @@ private:
 enum class Purpose : std::uint64_t {
     test = 0,
     demand_shock = 1,
+    firm_productivity = 2,
 };
 
 } // namespace tradesim::sim

@@ -1,0 +1,15 @@
+#pragma once
+// Parts of the scenario reader that live in their own files.
+
+#include "tradesim/models/scenario.hpp"
+#include "tradesim/sim/diagnostics.hpp"
+#include "tradesim/sim/spec.hpp"
+
+namespace tradesim::models::detail {
+
+/// Reads [firms] into s.firms (needs s.world and s.calendar).
+void read_firms(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& problems);
+/// Problems between [firms] and other tables.
+void check_firm_options(const sim::SpecNode& root, const Scenario& s, sim::Diagnostics& problems);
+
+} // namespace tradesim::models::detail

@@ -1,0 +1,209 @@
+// Firm decisions of a step: demand shocks move, incumbents leave markets whose expected losses
+// have run past the threshold, and firms enter the markets whose expected margin covers the
+// fixed cost and the annualized sunk cost. In parallel over blocks of firms.
+
+#include "state.hpp"
+
+#include "tradesim/sim/parallel.hpp"
+#include "tradesim/sim/random.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tradesim::models {
+
+using firms::Block;
+using firms::Link;
+
+void FirmPopulation::Impl::prepare(const std::vector<double>& wage,
+                                   const std::vector<double>& tariff) {
+    const std::size_t n = dims.countries;
+    const std::size_t ns = dims.sectors;
+    auto& t = terms;
+    t.unit.assign(dims.flow_count(), 0.0);
+    t.stay.assign(dims.flow_count(), firms::infinite);
+    t.enter.assign(dims.flow_count(), firms::infinite);
+    t.enter_low.assign(dims.flow_count(), firms::infinite);
+    t.order.assign(n * ns * n, 0);
+    t.order_count.assign(n * ns, 0);
+    const double sunk_share = p.sunk_cost / p.payback_years;
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t k = 0; k < ns; ++k) {
+            if (firm_sector[k] == 0) {
+                continue;
+            }
+            std::uint16_t* order = &t.order[dims.cs(i, k) * n];
+            std::uint16_t count = 0;
+            for (std::size_t j = 0; j < n; ++j) {
+                const std::size_t f = dims.flow(i, j, k);
+                if (!(b[f] > 0.0)) {
+                    continue;
+                }
+                // Expected revenue per unit of a: demand at the current cost c = w (1 + t)
+                // and the expected P^(sigma-1); spending cancels against the fixed cost.
+                const double c = wage[i] * (1.0 + tariff[f]);
+                t.unit[f] = b[f] * std::pow(c, 1.0 - p.sigma) * expect[dims.cs(j, k)];
+                t.stay[f] = p.sigma * fixed[f] / t.unit[f];
+                t.enter[f] = t.stay[f] * (1.0 + sunk_share);
+                const double c_cut = cut[dims.pair(i, j)];
+                t.enter_low[f] = c_cut > 0.0 ? t.enter[f] * (1.0 - c_cut) : t.enter[f];
+                order[count++] = static_cast<std::uint16_t>(j);
+            }
+            std::sort(order, order + count, [&](std::uint16_t x, std::uint16_t y) {
+                const double ex = t.enter_low[dims.flow(i, x, k)];
+                const double ey = t.enter_low[dims.flow(i, y, k)];
+                return ex < ey || (ex == ey && x < y);
+            });
+            t.order_count[dims.cs(i, k)] = count;
+        }
+    }
+}
+
+void FirmPopulation::Impl::sweep(std::uint64_t rng_step) {
+    const std::size_t n = dims.countries;
+    const std::size_t ns = dims.sectors;
+    const double sigma = p.sigma;
+    const double year_share = months / 12.0;
+    const double exit_share = p.exit_threshold_months / 12.0;
+    const auto& t = terms;
+    const std::uint64_t seed = scenario.seed;
+    const auto purpose = static_cast<std::uint64_t>(sim::Purpose::demand_shock);
+
+    sim::parallel_for(blocks.size(), 1, [&](std::size_t first, std::size_t last) {
+        std::vector<std::uint64_t> marked((n + 63) / 64, 0);
+        for (std::size_t bi = first; bi < last; ++bi) {
+            Block& blk = blocks[bi];
+            const std::size_t i = blk.cs / ns;
+            const std::size_t k = blk.cs % ns;
+            std::fill(blk.weight.begin(), blk.weight.end(), 0.0);
+            std::fill(blk.serving.begin(), blk.serving.end(), 0);
+            std::fill(blk.entries.begin(), blk.entries.end(), 0);
+            std::fill(blk.exits.begin(), blk.exits.end(), 0);
+            blk.producer_entries = blk.producer_exits = 0;
+            blk.export_entries = blk.export_exits = 0;
+            blk.next.clear();
+            const std::uint16_t* order = &t.order[blk.cs * n];
+            const std::uint16_t candidates = t.order_count[blk.cs];
+            for (std::size_t f = blk.begin; f < blk.end; ++f) {
+                sim::RandomStream rng(seed, f, rng_step, purpose);
+                double z = shock[f];
+                if (shocks) {
+                    z = rho * z + innovation * rng.normal();
+                    shock[f] = static_cast<float>(z);
+                }
+                const double af = a[f];
+                const double pct = percentile(f, blk.cs);
+                const auto fixed_for = [&](std::size_t j) {
+                    const double c_cut = cut[dims.pair(i, j)];
+                    const bool small = c_cut > 0.0 && pct < small_pct[dims.pair(i, j)];
+                    return small ? 1.0 - c_cut : 1.0;
+                };
+                const std::size_t begin = blk.next.size();
+                // Incumbents: stay while expected losses stay under the threshold.
+                const Link* old = blk.links.data() + link_begin[f];
+                for (std::uint16_t l = 0; l < link_count[f]; ++l) {
+                    Link link = old[l];
+                    const std::size_t j = link.market;
+                    const std::size_t flow = dims.flow(i, j, k);
+                    double zl = link.shock;
+                    if (shocks) {
+                        zl = rho * zl + innovation * rng.normal();
+                    }
+                    const double v = af * std::exp(z + zl - half_variance);
+                    const double fixed_cost = fixed[flow] * fixed_for(j);
+                    const double margin = t.unit[flow] * v / sigma - fixed_cost;
+                    double loss = link.loss;
+                    loss = margin < 0.0 ? loss - margin * year_share
+                                        : std::max(0.0, loss - margin * year_share);
+                    if (loss > exit_share * fixed_cost || !(t.unit[flow] > 0.0)) {
+                        ++blk.exits[j];
+                        continue;
+                    }
+                    link.shock = static_cast<float>(zl);
+                    link.loss = static_cast<float>(loss);
+                    link.age = link.age < 65535 ? static_cast<std::uint16_t>(link.age + 1) : 65535;
+                    blk.next.push_back(link);
+                    marked[j / 64] |= 1ULL << (j % 64);
+                }
+                // Entrants: markets in order of their lowest entry threshold.
+                const double vc = af * std::exp(z - half_variance);
+                for (std::uint16_t c = 0; c < candidates; ++c) {
+                    const std::size_t j = order[c];
+                    const std::size_t flow = dims.flow(i, j, k);
+                    if (t.enter_low[flow] > vc) {
+                        break;
+                    }
+                    if ((marked[j / 64] >> (j % 64)) & 1ULL) {
+                        continue;
+                    }
+                    if (vc >= t.enter[flow] * fixed_for(j)) {
+                        blk.next.push_back(Link{static_cast<std::uint16_t>(j), 0, 0.0F, 0.0F});
+                        ++blk.entries[j];
+                    }
+                }
+                // Keep the firm's links ordered by market.
+                std::sort(blk.next.begin() + static_cast<std::ptrdiff_t>(begin),
+                          blk.next.end(), [](const Link& x, const Link& y) {
+                              return x.market < y.market;
+                          });
+                std::uint16_t foreign = 0;
+                for (std::size_t l = begin; l < blk.next.size(); ++l) {
+                    const Link& link = blk.next[l];
+                    marked[link.market / 64] = 0;
+                    blk.weight[link.market] += af * std::exp(z + link.shock - half_variance);
+                    ++blk.serving[link.market];
+                    if (link.market != i) {
+                        ++foreign;
+                    }
+                }
+                const auto count = static_cast<std::uint16_t>(blk.next.size() - begin);
+                blk.producer_entries += link_count[f] == 0 && count > 0 ? 1 : 0;
+                blk.producer_exits += link_count[f] > 0 && count == 0 ? 1 : 0;
+                blk.export_entries += foreign_count[f] == 0 && foreign > 0 ? 1 : 0;
+                blk.export_exits += foreign_count[f] > 0 && foreign == 0 ? 1 : 0;
+                link_begin[f] = static_cast<std::uint32_t>(begin);
+                link_count[f] = count;
+                foreign_count[f] = foreign;
+            }
+            std::swap(blk.links, blk.next);
+        }
+    });
+}
+
+void FirmPopulation::Impl::build_weights(const std::vector<double>& tariff) {
+    const std::size_t n = dims.countries;
+    const std::size_t ns = dims.sectors;
+    std::vector<double> potential(dims.flow_count(), 0.0);
+    std::fill(tables.firms_serving.begin(), tables.firms_serving.end(), 0.0);
+    std::fill(tables.entries.begin(), tables.entries.end(), 0.0);
+    std::fill(tables.exits.begin(), tables.exits.end(), 0.0);
+    for (const Block& blk : blocks) {
+        const std::size_t i = blk.cs / ns;
+        const std::size_t k = blk.cs % ns;
+        for (std::size_t j = 0; j < n; ++j) {
+            const std::size_t f = dims.flow(i, j, k);
+            potential[f] += blk.weight[j];
+            tables.firms_serving[f] += blk.serving[j];
+            tables.entries[f] += blk.entries[j];
+            tables.exits[f] += blk.exits[j];
+        }
+    }
+    const auto& theta = scenario.params.theta;
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < n; ++j) {
+            for (std::size_t k = 0; k < ns; ++k) {
+                const std::size_t f = dims.flow(i, j, k);
+                const double e = e0[dims.cs(j, k)];
+                if (firm_sector[k] != 0) {
+                    weights[f] = e > 0.0 ? b[f] * potential[f] / e *
+                                               std::pow(1.0 + tariff[f], 1.0 - p.sigma)
+                                         : 0.0;
+                } else {
+                    weights[f] = pi0[f] * std::pow(1.0 + tariff[f], -theta[k]);
+                }
+            }
+        }
+    }
+}
+
+} // namespace tradesim::models

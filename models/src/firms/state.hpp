@@ -1,0 +1,125 @@
+#pragma once
+// The firm population's state, shared by its calibration, decision and accounting files.
+//
+// Firms of a country-sector are contiguous and ordered by productivity, highest first (the
+// stratified draw makes that order the draw order). Hot per-firm arrays: a = phi^(sigma-1),
+// the firm's demand shock, cash, last sales, where its links start and how many. A block is
+// a fixed range of one country-sector's firms; it owns its firms' links (sorted by market)
+// and its partial sums, so blocks run in parallel and merge in block order.
+
+#include "tradesim/models/firms.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace tradesim::models::firms {
+
+/// Firms per block: blocks, not threads, fix the partition of every sum.
+constexpr std::size_t block_size = 2048;
+/// Histogram of firm sales: log10(USD mn/yr) from hist_low in bins of hist_width.
+constexpr double hist_low = -6.0;
+constexpr double hist_width = 0.02;
+constexpr std::size_t hist_bins = 600;
+/// Burn-in of the shock process before the first step, in months.
+constexpr int burn_in_months = 36;
+constexpr double infinite = std::numeric_limits<double>::infinity();
+
+/// A firm selling in a market.
+struct Link {
+    std::uint16_t market = 0; ///< importer j
+    std::uint16_t age = 0;    ///< steps since entry (capped)
+    float shock = 0;          ///< market part of the log demand shock
+    float loss = 0;           ///< expected losses summed while they last (USD bn, per E0)
+};
+
+struct Block {
+    std::size_t cs = 0;    ///< country-sector i*K + k
+    std::size_t begin = 0; ///< first firm
+    std::size_t end = 0;   ///< one past the last firm
+    std::vector<Link> links, next;
+    // Decision sums, per market j.
+    std::vector<double> weight; ///< sum of a * demand shock over firms serving j
+    std::vector<std::uint32_t> serving, entries, exits;
+    // Accounting sums.
+    std::vector<double> sales; ///< factory-gate sales per market (USD bn/yr)
+    std::vector<std::uint32_t> histogram;
+    std::uint32_t producers = 0, exporters = 0;
+    std::uint32_t producer_entries = 0, producer_exits = 0;
+    std::uint32_t export_entries = 0, export_exits = 0;
+    double sales_sum = 0; ///< USD bn/yr over producers
+};
+
+/// Per exporter-importer-sector numbers of one step's decisions.
+struct MarketTerms {
+    std::vector<double> unit;      ///< expected revenue per unit of a (per E_jk/E0_jk)
+    std::vector<double> stay;      ///< a * shock needed to cover the fixed cost
+    std::vector<double> enter;     ///< ... to cover fixed and annualized sunk cost
+    std::vector<double> enter_low; ///< enter, for the firms with the largest e-commerce cut
+    std::vector<std::uint16_t> order; ///< per country-sector: markets by enter_low, ascending
+    std::vector<std::uint16_t> order_count; ///< per country-sector: markets that can be entered
+};
+
+} // namespace tradesim::models::firms
+
+namespace tradesim::models {
+
+struct FirmPopulation::Impl {
+    const Scenario& scenario;
+    FirmParams p;
+    Dims dims;
+    std::size_t firm_count = 0;
+    std::vector<std::size_t> cs_begin; ///< N*K + 1 firm offsets
+    std::vector<unsigned char> firm_sector; ///< K: 1 when the sector has firms
+
+    // Hot per-firm state.
+    std::vector<float> a;     ///< phi^(sigma-1)
+    std::vector<float> shock; ///< firm part of the log demand shock
+    std::vector<float> cash;  ///< profit summed since the start (USD bn)
+    std::vector<float> sales; ///< factory-gate sales of the last step (USD bn/yr)
+    std::vector<std::uint32_t> link_begin; ///< into its block's links
+    std::vector<std::uint16_t> link_count;
+    std::vector<std::uint16_t> foreign_count; ///< links to markets other than home
+
+    std::vector<firms::Block> blocks;
+
+    // Calibrated per exporter-importer-sector (Dims::flow).
+    std::vector<double> b;     ///< revenue per unit of a at baseline prices (USD bn/yr)
+    std::vector<double> fixed; ///< fixed cost F_ijk (USD bn/yr at baseline spending)
+    std::vector<double> e0;    ///< baseline spending E0_jk (N*K)
+    std::vector<double> spend0; ///< baseline spending E0_j (N)
+    std::vector<double> pi0;   ///< baseline shares, for sectors without firms
+
+    // Dynamics.
+    std::vector<double> expect; ///< expected P_jk^(sigma-1) (N*K)
+    double expect_adjust = 1.0; ///< share of the gap closed per step
+    double rho = 0;             ///< shock persistence per step
+    double innovation = 0;      ///< standard deviation of each shock part's innovation
+    double half_variance = 0;   ///< v / 2 of the summed log shock, for a mean of 1
+    double months = 1;
+    bool shocks = false;
+    int burn_in = 0;
+    std::vector<double> cut;        ///< e-commerce cost cut per pair (N*N)
+    std::vector<double> small_pct;  ///< e-commerce percentile per pair (N*N)
+
+    firms::MarketTerms terms;
+    std::vector<double> weights, elasticities;
+    FirmTables tables;
+    FirmCountryColumns cols{};
+    FirmCalibration calibration;
+
+    explicit Impl(const Scenario& s);
+    void calibrate();
+    void burn(int steps);
+    /// Thresholds of a step from wages, tariffs and expectations.
+    void prepare(const std::vector<double>& wage, const std::vector<double>& tariff);
+    void sweep(std::uint64_t rng_step);
+    void build_weights(const std::vector<double>& tariff);
+    /// Productivity percentile of firm f from the bottom of its country-sector (0-100).
+    [[nodiscard]] double percentile(std::size_t f, std::size_t cs) const noexcept {
+        const double n = static_cast<double>(cs_begin[cs + 1] - cs_begin[cs]);
+        return 100.0 * (1.0 - (static_cast<double>(f - cs_begin[cs]) + 0.5) / n);
+    }
+};
+
+} // namespace tradesim::models
