@@ -78,20 +78,21 @@ void FirmPopulation::account(const PolicyState& policy, const Economy& economy) 
             for (std::size_t f = blk.begin; f < blk.end; ++f) {
                 const double af = m.a[f];
                 const double pct = m.percentile(f, blk.cs);
-                double total = 0.0, profit = 0.0;
+                double total = 0.0, abroad = 0.0, profit = 0.0;
                 const firms::Link* links = blk.links.data() + m.link_begin[f];
                 for (std::uint16_t l = 0; l < m.link_count[f]; ++l) {
                     const std::size_t j = links[l].market;
                     const std::size_t flow = dims.flow(i, j, k);
-                    const double s =
-                        sale[flow] * af * std::exp(m.shock[f] + links[l].shock - m.half_variance);
+                    const double s = sale[flow] * af * links[l].demand;
                     const double c_cut = m.cut[dims.pair(i, j)];
                     const bool small = c_cut > 0.0 && pct < m.small_pct[dims.pair(i, j)];
                     total += s;
+                    abroad += j != i ? s : 0.0;
                     profit += s / sigma - fixed_now[flow] * (small ? 1.0 - c_cut : 1.0);
                     blk.sales[j] += s;
                 }
                 m.sales[f] = static_cast<float>(total);
+                m.export_sales[f] = static_cast<float>(abroad);
                 m.cash[f] += static_cast<float>(profit * year_share);
                 if (m.link_count[f] == 0) {
                     continue;

@@ -82,6 +82,7 @@ void FirmPopulation::Impl::sweep(std::uint64_t rng_step) {
             blk.producer_entries = blk.producer_exits = 0;
             blk.export_entries = blk.export_exits = 0;
             blk.next.clear();
+            blk.next.reserve(blk.links.size() + (blk.end - blk.begin) / 8);
             const std::uint16_t* order = &t.order[blk.cs * n];
             const std::uint16_t candidates = t.order_count[blk.cs];
             for (std::size_t f = blk.begin; f < blk.end; ++f) {
@@ -109,7 +110,8 @@ void FirmPopulation::Impl::sweep(std::uint64_t rng_step) {
                     if (shocks) {
                         zl = rho * zl + innovation * rng.normal();
                     }
-                    const double v = af * std::exp(z + zl - half_variance);
+                    const double demand = shocks ? std::exp(z + zl - half_variance) : 1.0;
+                    const double v = af * demand;
                     const double fixed_cost = fixed[flow] * fixed_for(j);
                     const double margin = t.unit[flow] * v / sigma - fixed_cost;
                     double loss = link.loss;
@@ -121,12 +123,13 @@ void FirmPopulation::Impl::sweep(std::uint64_t rng_step) {
                     }
                     link.shock = static_cast<float>(zl);
                     link.loss = static_cast<float>(loss);
-                    link.age = link.age < 65535 ? static_cast<std::uint16_t>(link.age + 1) : 65535;
+                    link.demand = static_cast<float>(demand);
                     blk.next.push_back(link);
                     marked[j / 64] |= 1ULL << (j % 64);
                 }
                 // Entrants: markets in order of their lowest entry threshold.
-                const double vc = af * std::exp(z - half_variance);
+                const double entry_demand = shocks ? std::exp(z - half_variance) : 1.0;
+                const double vc = af * entry_demand;
                 for (std::uint16_t c = 0; c < candidates; ++c) {
                     const std::size_t j = order[c];
                     const std::size_t flow = dims.flow(i, j, k);
@@ -137,20 +140,30 @@ void FirmPopulation::Impl::sweep(std::uint64_t rng_step) {
                         continue;
                     }
                     if (vc >= t.enter[flow] * fixed_for(j)) {
-                        blk.next.push_back(Link{static_cast<std::uint16_t>(j), 0, 0.0F, 0.0F});
+                        blk.next.push_back(Link{static_cast<std::uint16_t>(j), 0.0F, 0.0F,
+                                                static_cast<float>(entry_demand)});
                         ++blk.entries[j];
                     }
                 }
-                // Keep the firm's links ordered by market.
-                std::sort(blk.next.begin() + static_cast<std::ptrdiff_t>(begin),
-                          blk.next.end(), [](const Link& x, const Link& y) {
-                              return x.market < y.market;
-                          });
+                // Keep the firm's links ordered by market: entrants were appended after the
+                // incumbents, so only they need placing (insertion sort; lists are short).
+                if (blk.next.size() - begin > 1) {
+                    Link* first_link = blk.next.data() + begin;
+                    const std::size_t count_now = blk.next.size() - begin;
+                    for (std::size_t x = 1; x < count_now; ++x) {
+                        const Link moving = first_link[x];
+                        std::size_t y = x;
+                        for (; y > 0 && first_link[y - 1].market > moving.market; --y) {
+                            first_link[y] = first_link[y - 1];
+                        }
+                        first_link[y] = moving;
+                    }
+                }
                 std::uint16_t foreign = 0;
                 for (std::size_t l = begin; l < blk.next.size(); ++l) {
                     const Link& link = blk.next[l];
                     marked[link.market / 64] = 0;
-                    blk.weight[link.market] += af * std::exp(z + link.shock - half_variance);
+                    blk.weight[link.market] += af * link.demand;
                     ++blk.serving[link.market];
                     if (link.market != i) {
                         ++foreign;

@@ -3,7 +3,6 @@
 #include "state.hpp"
 
 #include "tradesim/sim/error.hpp"
-#include "tradesim/sim/random.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -55,22 +54,26 @@ FirmPopulation::Impl::Impl(const Scenario& s) : scenario(s), p(s.firms), dims(s.
     shock.assign(firm_count, 0.0F);
     cash.assign(firm_count, 0.0F);
     sales.assign(firm_count, 0.0F);
+    export_sales.assign(firm_count, 0.0F);
     link_begin.assign(firm_count, 0);
     link_count.assign(firm_count, 0);
     foreign_count.assign(firm_count, 0);
 
-    // Productivity by stratified sampling: firm m of n draws phi from the m-th slice of the
-    // Pareto quantiles from the top, u = (m + U) / n, phi = u^(-1/kappa); so a country-sector's
-    // firms come out ordered by productivity, and small populations keep their large firms.
-    const double power = -(p.sigma - 1.0) / p.kappa;
+    // Productivity: firm m of n stands for the m-th slice of the Pareto quantiles from the top,
+    // u in [m/n, (m+1)/n), phi = u^(-1/kappa), and takes the slice's mean of a = phi^(sigma-1):
+    //   a_m = n^g ((m+1)^(1-g) - m^(1-g)) / (1-g),  g = (sigma-1)/kappa.
+    // The sum of a over the top m firms is then the continuum's integral, so aggregates are
+    // exact at every integer number of firms, and no single draw from the heavy upper tail
+    // (a has infinite variance when kappa < 2 (sigma-1)) can dominate a country-sector.
+    const double g = (p.sigma - 1.0) / p.kappa;
     for (std::size_t cs = 0; cs < n * ns; ++cs) {
         const std::size_t begin = cs_begin[cs];
         const std::size_t count = cs_begin[cs + 1] - begin;
+        const double scale = std::pow(static_cast<double>(count), g) / (1.0 - g);
         for (std::size_t m = 0; m < count; ++m) {
-            sim::RandomStream rng(s.seed, begin + m, 0,
-                                  static_cast<std::uint64_t>(sim::Purpose::firm_productivity));
-            const double u = (static_cast<double>(m) + rng.uniform()) / static_cast<double>(count);
-            a[begin + m] = static_cast<float>(std::pow(u, power));
+            const auto x = static_cast<double>(m);
+            a[begin + m] = static_cast<float>(scale * (std::pow(x + 1.0, 1.0 - g) -
+                                                       std::pow(x, 1.0 - g)));
         }
         for (std::size_t b0 = begin; b0 < begin + count; b0 += block_size) {
             Block blk;
@@ -205,6 +208,19 @@ const FirmTables& FirmPopulation::tables() const noexcept { return impl_->tables
 const FirmCountryColumns& FirmPopulation::columns() const noexcept { return impl_->cols; }
 const FirmCalibration& FirmPopulation::calibration() const noexcept { return impl_->calibration; }
 std::size_t FirmPopulation::size() const noexcept { return impl_->firm_count; }
+std::span<const float> FirmPopulation::sales() const noexcept { return impl_->sales; }
+std::span<const float> FirmPopulation::export_sales() const noexcept {
+    return impl_->export_sales;
+}
+std::span<const std::uint16_t> FirmPopulation::markets() const noexcept {
+    return impl_->link_count;
+}
+std::span<const std::uint16_t> FirmPopulation::foreign_markets() const noexcept {
+    return impl_->foreign_count;
+}
+std::size_t FirmPopulation::first_firm(std::size_t country, std::size_t sector) const noexcept {
+    return impl_->cs_begin[impl_->dims.cs(country, sector)];
+}
 
 std::size_t FirmPopulation::links() const noexcept {
     std::size_t total = 0;
@@ -216,7 +232,7 @@ std::size_t FirmPopulation::links() const noexcept {
 
 std::size_t FirmPopulation::firm_state_bytes() const noexcept {
     const Impl& m = *impl_;
-    return m.firm_count * (sizeof(float) * 4 + sizeof(std::uint32_t) + sizeof(std::uint16_t) * 2);
+    return m.firm_count * (sizeof(float) * 5 + sizeof(std::uint32_t) + sizeof(std::uint16_t) * 2);
 }
 
 std::size_t FirmPopulation::link_bytes() const noexcept {

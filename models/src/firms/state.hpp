@@ -28,9 +28,9 @@ constexpr double infinite = std::numeric_limits<double>::infinity();
 /// A firm selling in a market.
 struct Link {
     std::uint16_t market = 0; ///< importer j
-    std::uint16_t age = 0;    ///< steps since entry (capped)
     float shock = 0;          ///< market part of the log demand shock
     float loss = 0;           ///< expected losses summed while they last (USD bn, per E0)
+    float demand = 1;         ///< exp(firm shock + market shock - v/2) of this step
 };
 
 struct Block {
@@ -77,6 +77,7 @@ struct FirmPopulation::Impl {
     std::vector<float> shock; ///< firm part of the log demand shock
     std::vector<float> cash;  ///< profit summed since the start (USD bn)
     std::vector<float> sales; ///< factory-gate sales of the last step (USD bn/yr)
+    std::vector<float> export_sales; ///< of which abroad (cold: reports only)
     std::vector<std::uint32_t> link_begin; ///< into its block's links
     std::vector<std::uint16_t> link_count;
     std::vector<std::uint16_t> foreign_count; ///< links to markets other than home

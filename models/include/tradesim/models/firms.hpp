@@ -18,9 +18,9 @@
 /// Rodriguez-Clare 2012), so without sunk costs and shocks the steady state is the general
 /// equilibrium of the GE solver with theta = kappa (a test holds them to each other).
 ///
-/// Calibration to the world's baseline flows X0_ijk: productivities are drawn by stratified
-/// sampling (one draw in each 1/n quantile slice, so that the top of the distribution is
-/// represented at any n); active_share of each country-sector's firms produce; b_ijk makes the
+/// Calibration to the world's baseline flows X0_ijk: firm m of a country-sector's n stands for
+/// the m-th 1/n slice of the Pareto quantiles (its mean a), so that the distribution's heavy
+/// top is represented exactly at any n; active_share of each country-sector's firms produce; b_ijk makes the
 /// active firms' sales equal X0_ijk; F_ijk puts the marginal firm at zero profit, with export
 /// fixed costs scaled by one factor chosen so that export_share of producers export.
 ///
@@ -36,6 +36,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace tradesim::models {
@@ -90,6 +91,14 @@ public:
     [[nodiscard]] const FirmCalibration& calibration() const noexcept;
 
     [[nodiscard]] std::size_t size() const noexcept;
+    /// Per firm, as the last step left it (for tests and reports): factory-gate sales and
+    /// export sales (USD bn/yr), markets served and foreign markets served; firms of a
+    /// country-sector are contiguous from first_firm(i, k), most productive first.
+    [[nodiscard]] std::span<const float> sales() const noexcept;
+    [[nodiscard]] std::span<const float> export_sales() const noexcept;
+    [[nodiscard]] std::span<const std::uint16_t> markets() const noexcept;
+    [[nodiscard]] std::span<const std::uint16_t> foreign_markets() const noexcept;
+    [[nodiscard]] std::size_t first_firm(std::size_t country, std::size_t sector) const noexcept;
     /// Active firm-market links.
     [[nodiscard]] std::size_t links() const noexcept;
     /// Bytes of per-firm state (hot and cold arrays), and of the links.

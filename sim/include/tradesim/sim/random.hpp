@@ -17,7 +17,7 @@ public:
     std::uint64_t next_u64() noexcept;
     /// Uniform on the open interval (0, 1).
     double uniform() noexcept;
-    /// Standard normal (Box-Muller on two uniforms).
+    /// Standard normal (Marsaglia & Tsang's ziggurat: usually one 64-bit word per draw).
     double normal() noexcept;
     /// Poisson with the given mean, by Knuth's product of uniforms: exact, and fast for the
     /// small means of generated test and benchmark data (cost grows with the mean).
@@ -37,7 +37,6 @@ private:
 enum class Purpose : std::uint64_t {
     test = 0,
     demand_shock = 1,
-    firm_productivity = 2,
 };
 
 } // namespace tradesim::sim
