@@ -89,6 +89,9 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
         observer.on_step(view);
         if (step == 0) {
             result.first = table;
+            if (firms) {
+                result.firms_first = firms->tables().countries;
+            }
         }
         result.events.insert(result.events.end(), step_events.begin(), step_events.end());
     });
@@ -99,6 +102,9 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
     result.steps = scenario.calendar.steps();
     result.final_hash = hash;
     result.last = economy.countries();
+    if (firms) {
+        result.firms_last = firms->tables().countries;
+    }
     return result;
 }
 

@@ -133,6 +133,17 @@ void Node::write_uint_attribute(const std::string& key, std::uint64_t value) {
     }
 }
 
+void Node::write_double_attribute(const std::string& key, double value) {
+    drop_attribute(key);
+    const Id space = scalar_space();
+    const Id attr(
+        H5Acreate2(id(), key.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+        H5Aclose);
+    if (!attr.valid() || H5Awrite(attr.get(), H5T_NATIVE_DOUBLE, &value) < 0) {
+        fail(fmt::format("write attribute \"{}\" of", key));
+    }
+}
+
 std::optional<std::string> Node::read_attribute(const std::string& key) const {
     const htri_t exists = H5Aexists(id(), key.c_str());
     if (exists < 0) {

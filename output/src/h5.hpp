@@ -88,6 +88,8 @@ public:
     void write_int_attribute(const std::string& key, std::int64_t value);
     /// Writes (or replaces) a scalar uint64 attribute.
     void write_uint_attribute(const std::string& key, std::uint64_t value);
+    /// Writes (or replaces) a scalar float64 attribute.
+    void write_double_attribute(const std::string& key, double value);
     /// A scalar attribute as text (strings as stored, numbers with fmt "{}"); nullopt when
     /// absent. Throws IoError for a type it cannot show.
     [[nodiscard]] std::optional<std::string> read_attribute(const std::string& key) const;

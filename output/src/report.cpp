@@ -27,6 +27,12 @@ constexpr Block blocks[] = {
     {"Welfare", "welfare_change", Change::points},
 };
 
+// The firm table (runs with [firms]).
+constexpr Block firm_blocks[] = {
+    {"Exporting firms", "exporters", Change::percent},
+    {"Producing firms", "producers", Change::percent},
+};
+
 double change_of(double first, double last, Change change) {
     if (change == Change::points) {
         return last - first;
@@ -83,8 +89,11 @@ void write_block(std::string& out, const Block& block, const std::vector<std::st
 
 } // namespace
 
-std::string change_summary(const std::vector<std::string>& country_codes,
-                           const sim::ColumnTable& first, const sim::ColumnTable& last, int top) {
+namespace {
+
+template <std::size_t N>
+std::string summary(const Block (&list)[N], const std::vector<std::string>& country_codes,
+                    const sim::ColumnTable& first, const sim::ColumnTable& last, int top) {
     if (first.rows() != country_codes.size() || last.rows() != country_codes.size()) {
         throw std::logic_error(
             fmt::format("change_summary: {} country codes but tables of {} and {} rows",
@@ -96,13 +105,25 @@ std::string change_summary(const std::vector<std::string>& country_codes,
         code_width = std::max(code_width, code.size());
     }
     std::string out;
-    for (const Block& block : blocks) {
+    for (const Block& block : list) {
         if (!out.empty()) {
             out += '\n';
         }
         write_block(out, block, country_codes, first, last, shown, code_width);
     }
     return out;
+}
+
+} // namespace
+
+std::string change_summary(const std::vector<std::string>& country_codes,
+                           const sim::ColumnTable& first, const sim::ColumnTable& last, int top) {
+    return summary(blocks, country_codes, first, last, top);
+}
+
+std::string firm_summary(const std::vector<std::string>& country_codes,
+                         const sim::ColumnTable& first, const sim::ColumnTable& last, int top) {
+    return summary(firm_blocks, country_codes, first, last, top);
 }
 
 } // namespace tradesim::output

@@ -7,12 +7,27 @@
 
 #include "tradesim/models/simulation.hpp"
 
+#include <array>
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
+namespace tradesim::output {
+class RunReader;
+}
+
 namespace tradesim::output::detail {
+
+/// The per exporter-importer-sector firm datasets under /firms, in the order of FirmTables.
+inline constexpr std::array<const char*, 4> firm_pair_datasets{"serving", "entries", "exits",
+                                                               "sales_per_firm"};
+
+/// Writes the CSV of `table` ("firms" or "firm_pairs") for steps [first, last) of `run`, which
+/// has firm tables (run_store_firms.cpp).
+void write_firm_csv(const RunReader& run, const std::string& table, int first, int last,
+                    std::ostream& out);
 
 /// What a run file says about itself, written when it is created.
 struct RunHeader {
@@ -31,6 +46,14 @@ struct RunHeader {
     std::vector<std::string> country_names;
     std::vector<std::string> sectors;
 };
+
+/// A CSV field as RFC 4180 wants it: quoted when it holds a comma, a quote or a line break.
+[[nodiscard]] std::string csv_field(const std::string& text);
+/// One CSV header line.
+void write_csv_header(std::ostream& out, const std::vector<std::string>& names);
+/// The CSV rows "step,date,country,values..." of one step's [country][variable] table.
+void write_country_rows(std::ostream& out, int step, const std::string& date,
+                        const std::vector<std::string>& codes, const std::vector<double>& values);
 
 /// The current time as ISO 8601 UTC, as run files store it.
 [[nodiscard]] std::string utc_now();
@@ -63,6 +86,18 @@ private:
     void create_countries(const sim::ColumnTable& table);
     void write_countries(const sim::ColumnTable& table);
     void write_events(const std::vector<models::Event>& list);
+    /// Appends `table` to `dataset` as one [country][variable] row; `what` names the table in
+    /// messages. Throws std::logic_error when its shape or columns changed since the first step.
+    void append_table(h5::Dataset& dataset, const sim::ColumnTable& table,
+                      const std::vector<std::string>& variables, const char* what);
+    // Firm tables (run_store_firms.cpp): /firms, created at the first step of a run with firms.
+    void create_firms(const models::StepView& view);
+    void write_firms(const models::StepView& view);
+
+    struct FirmDatasets {
+        h5::Dataset countries, serving, entries, exits, sales_per_firm;
+        std::vector<std::string> variables;
+    };
 
     std::string path_;
     // Declared first so it is destroyed last: HDF5 only really closes a file once every
@@ -77,10 +112,12 @@ private:
     struct EventColumns {
         h5::Dataset step, date, kind, importer, exporter, sector, value, message;
     } events_;
+    std::optional<FirmDatasets> firms_;
 
     std::size_t countries_n_ = 0;
     std::size_t sectors_n_ = 0;
     std::vector<std::string> variables_;
+    int steps_written_ = 0;
     int flush_interval_ = 12;
     int steps_since_flush_ = 0;
     bool open_ = true;

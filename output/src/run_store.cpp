@@ -29,6 +29,12 @@ constexpr int format_version = 1;
 constexpr hsize_t series_chunk_rows = 64;
 constexpr hsize_t event_chunk_rows = 64;
 
+} // namespace
+
+// ---- RunFile ----------------------------------------------------------------------------
+
+namespace detail {
+
 // RFC 4180: a field with a comma, a quote or a line break is quoted, quotes doubled.
 std::string csv_field(const std::string& text) {
     if (text.find_first_of(",\"\r\n") == std::string::npos) {
@@ -45,18 +51,27 @@ std::string csv_field(const std::string& text) {
     return out;
 }
 
-void write_header(std::ostream& out, const std::vector<std::string>& names) {
+void write_csv_header(std::ostream& out, const std::vector<std::string>& names) {
     for (std::size_t i = 0; i < names.size(); ++i) {
         out << (i > 0 ? "," : "") << csv_field(names[i]);
     }
     out << '\n';
 }
 
-} // namespace
-
-// ---- RunFile ----------------------------------------------------------------------------
-
-namespace detail {
+void write_country_rows(std::ostream& out, int step, const std::string& date,
+                        const std::vector<std::string>& codes, const std::vector<double>& values) {
+    const std::size_t v_n = codes.empty() ? 0 : values.size() / codes.size();
+    const std::string prefix = fmt::format("{},{},", step, csv_field(date));
+    fmt::memory_buffer buf;
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+        fmt::format_to(std::back_inserter(buf), "{}{}", prefix, csv_field(codes[i]));
+        for (std::size_t v = 0; v < v_n; ++v) {
+            fmt::format_to(std::back_inserter(buf), ",{}", values[i * v_n + v]);
+        }
+        buf.push_back('\n');
+    }
+    out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+}
 
 std::string utc_now() {
     return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
@@ -151,6 +166,7 @@ RunFile::~RunFile() {
 }
 
 void RunFile::close_objects() {
+    firms_.reset();
     countries_.reset();
     flows_ = {};
     metadata_ = {};
@@ -178,25 +194,30 @@ void RunFile::write_countries(const sim::ColumnTable& table) {
     if (!countries_) {
         create_countries(table);
     }
-    const std::size_t v_n = variables_.size();
+    append_table(*countries_, table, variables_, "country");
+}
+
+void RunFile::append_table(h5::Dataset& dataset, const sim::ColumnTable& table,
+                           const std::vector<std::string>& variables, const char* what) {
+    const std::size_t v_n = variables.size();
     if (table.rows() != countries_n_ || table.columns() != v_n) {
-        throw std::logic_error(
-            fmt::format("RunWriter: country table is {} x {}, expected {} x {} ({})", table.rows(),
-                        table.columns(), countries_n_, v_n, path_));
+        throw std::logic_error(fmt::format("RunWriter: {} table is {} x {}, expected {} x {} ({})",
+                                           what, table.rows(), table.columns(), countries_n_, v_n,
+                                           path_));
     }
     buffer_.assign(countries_n_ * v_n, 0.0);
     for (std::size_t v = 0; v < v_n; ++v) {
-        if (table.info(v).name != variables_[v]) {
-            throw std::logic_error(fmt::format(
-                "RunWriter: country column {} is \"{}\", was \"{}\" at the first step ({})", v,
-                table.info(v).name, variables_[v], path_));
+        if (table.info(v).name != variables[v]) {
+            throw std::logic_error(
+                fmt::format("RunWriter: {} column {} is \"{}\", was \"{}\" at the first step ({})",
+                            what, v, table.info(v).name, variables[v], path_));
         }
         const std::span<const double> column = table.column(v);
         for (std::size_t i = 0; i < countries_n_; ++i) {
             buffer_[i * v_n + v] = column[i];
         }
     }
-    countries_->append<double>(buffer_, 1);
+    dataset.append<double>(buffer_, 1);
 }
 
 void RunFile::write_events(const std::vector<models::Event>& list) {
@@ -240,12 +261,14 @@ void RunFile::write_step(const models::StepView& view) {
     // steps, so a step counts only once everything of it is in the file.
     write_countries(view.countries);
     flows_.append<double>(view.flows, 1);
+    write_firms(view);
     write_events(view.events);
     dates_.append_strings({view.date});
     const std::uint64_t hash = view.state_hash;
     const std::int32_t iterations = view.solver_iterations;
     state_hashes_.append<std::uint64_t>({&hash, 1}, 1);
     solver_iterations_.append<std::int32_t>({&iterations, 1}, 1);
+    ++steps_written_;
 
     if (++steps_since_flush_ >= flush_interval_) {
         file_.flush();
@@ -269,6 +292,9 @@ void RunFile::set_flush_interval(int steps) {
 }
 
 } // namespace detail
+
+using detail::csv_field;
+using detail::write_csv_header;
 
 // ---- RunWriter --------------------------------------------------------------------------
 
@@ -344,6 +370,15 @@ struct RunReader::Impl {
                                       : std::vector<std::string>{};
     }
 
+    [[nodiscard]] bool has_firms() const { return file.contains("firms"); }
+
+    void require_firms() const {
+        if (!has_firms()) {
+            throw sim::UsageError(
+                fmt::format("{}: no firm tables (the scenario has no [firms])", path));
+        }
+    }
+
     void check_step(int step) const {
         if (step < 0 || step >= steps) {
             throw sim::UsageError(
@@ -382,6 +417,15 @@ RunReader::RunReader(const std::string& path) : impl_(std::make_unique<Impl>()) 
     }
     steps =
         r.file.contains("countries") ? std::min(steps, r.file.open_dataset("countries").rows()) : 0;
+    if (r.has_firms()) {
+        std::vector<std::string> firm_datasets{"firms/countries"};
+        for (const char* name : detail::firm_pair_datasets) {
+            firm_datasets.push_back(fmt::format("firms/{}", name));
+        }
+        for (const std::string& name : firm_datasets) {
+            steps = r.file.contains(name) ? std::min(steps, r.file.open_dataset(name).rows()) : 0;
+        }
+    }
     r.steps = static_cast<int>(steps);
     r.dates = r.file.open_dataset("steps/date").read_strings();
     r.dates.resize(steps);
@@ -439,6 +483,41 @@ std::vector<double> RunReader::flow_values(int step) const {
     return impl_->file.open_dataset("flows").read_rows<double>(static_cast<hsize_t>(step), 1);
 }
 
+bool RunReader::has_firms() const {
+    return impl_->has_firms();
+}
+
+std::vector<std::string> RunReader::firm_country_variables() const {
+    return impl_->strings("metadata/firm_country_variables");
+}
+
+std::string RunReader::firm_attribute(const std::string& name) const {
+    if (!impl_->has_firms()) {
+        return "";
+    }
+    return impl_->file.open_group("firms").read_attribute(name).value_or("");
+}
+
+std::vector<double> RunReader::firm_country_values(int step) const {
+    impl_->require_firms();
+    impl_->check_step(step);
+    return impl_->file.open_dataset("firms/countries")
+        .read_rows<double>(static_cast<hsize_t>(step), 1);
+}
+
+std::vector<double> RunReader::firm_pair_values(const std::string& name, int step) const {
+    const auto& known = detail::firm_pair_datasets;
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+        const std::vector<std::string> names(known.begin(), known.end());
+        throw sim::UsageError(fmt::format("unknown firm table \"{}\"{}; known: {}", name,
+                                          sim::did_you_mean(name, names), fmt::join(names, ", ")));
+    }
+    impl_->require_firms();
+    impl_->check_step(step);
+    return impl_->file.open_dataset("firms/" + name)
+        .read_rows<double>(static_cast<hsize_t>(step), 1);
+}
+
 std::vector<models::Event> RunReader::events() const {
     const h5::File& f = impl_->file;
     const std::vector<std::int32_t> step = f.open_dataset("events/step").read<std::int32_t>();
@@ -467,7 +546,7 @@ std::vector<models::Event> RunReader::events() const {
 }
 
 std::vector<std::string> RunReader::table_names() {
-    return {"countries", "flows", "events", "steps"};
+    return {"countries", "flows", "events", "steps", "firms", "firm_pairs"};
 }
 
 void RunReader::write_csv(const std::string& table, int step, std::ostream& out) const {
@@ -477,11 +556,20 @@ void RunReader::write_csv(const std::string& table, int step, std::ostream& out)
                                           sim::did_you_mean(table, known), fmt::join(known, ", ")));
     }
     const Impl& r = *impl_;
+    const bool firm_table = table == "firms" || table == "firm_pairs";
+    if (firm_table) {
+        r.require_firms();
+    }
     if (step >= 0) {
         r.check_step(step);
     }
     const int first = step >= 0 ? step : 0;
     const int last = step >= 0 ? step + 1 : r.steps;
+
+    if (firm_table) {
+        detail::write_firm_csv(*this, table, first, last, out);
+        return;
+    }
 
     if (table == "countries") {
         const std::vector<std::string> codes = countries();
@@ -489,25 +577,15 @@ void RunReader::write_csv(const std::string& table, int step, std::ostream& out)
         for (const std::string& v : country_variables()) {
             header.push_back(v);
         }
-        write_header(out, header);
-        const std::size_t v_n = header.size() - 3;
+        write_csv_header(out, header);
         for (int s = first; s < last; ++s) {
-            const std::vector<double> values = country_values(s);
-            const std::string prefix = fmt::format("{},{},", s, csv_field(r.dates[s]));
-            fmt::memory_buffer buf;
-            for (std::size_t i = 0; i < codes.size(); ++i) {
-                fmt::format_to(std::back_inserter(buf), "{}{}", prefix, csv_field(codes[i]));
-                for (std::size_t v = 0; v < v_n; ++v) {
-                    fmt::format_to(std::back_inserter(buf), ",{}", values[i * v_n + v]);
-                }
-                buf.push_back('\n');
-            }
-            out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+            detail::write_country_rows(out, s, r.dates[static_cast<std::size_t>(s)], codes,
+                                       country_values(s));
         }
     } else if (table == "flows") {
         const std::vector<std::string> codes = countries();
         const std::vector<std::string> sector_codes = sectors();
-        write_header(out, {"step", "date", "exporter", "importer", "sector", "value"});
+        write_csv_header(out, {"step", "date", "exporter", "importer", "sector", "value"});
         const std::size_t n = codes.size();
         const std::size_t k_n = sector_codes.size();
         for (int s = first; s < last; ++s) {
@@ -526,7 +604,7 @@ void RunReader::write_csv(const std::string& table, int step, std::ostream& out)
             out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
         }
     } else if (table == "events") {
-        write_header(
+        write_csv_header(
             out, {"step", "date", "kind", "importer", "exporter", "sector", "value", "message"});
         for (const models::Event& e : events()) {
             if (e.step < first || e.step >= last) {
@@ -537,7 +615,7 @@ void RunReader::write_csv(const std::string& table, int step, std::ostream& out)
                                csv_field(e.sector), e.value, csv_field(e.message));
         }
     } else { // steps
-        write_header(out, {"step", "date", "state_hash", "solver_iterations"});
+        write_csv_header(out, {"step", "date", "state_hash", "solver_iterations"});
         const std::vector<std::uint64_t> hashes = state_hashes();
         const std::vector<std::int32_t> iterations =
             r.steps == 0 ? std::vector<std::int32_t>{}

@@ -5,8 +5,8 @@ Usage: read_with_h5py.py RUN_FILE
 
 Opens the file, checks the format attribute, that the shapes agree with each other
 (countries [S,N,V], flows [S,N,N,K], one date, hash and iteration count per step, event
-columns of one length), that every value is finite and every flow non-negative, and prints a
-one-line summary. Exits 1 (with the problems on stderr) when a check fails, 2 on bad usage.
+columns of one length; with /firms, firms/countries [S,N,W] and the pair tables [S,N,N,K]), that
+every value is finite and every flow and firm count non-negative, and prints a one-line summary. Exits 1 (with the problems on stderr) when a check fails, 2 on bad usage.
 """
 
 import sys
@@ -92,10 +92,32 @@ def check(path):
             expect(np.all((steps_of_events >= 0) & (steps_of_events < max(s, 1))),
                    "events/step holds steps outside the run")
 
+        firms = ""
+        if "firms" in f:
+            group = f["firms"]
+            for key in ("firms", "country_sectors", "export_cost_scale", "export_share",
+                        "burn_in_steps"):
+                expect(key in group.attrs, f"/firms lacks attribute {key}")
+            w = len(strings(f["metadata/firm_country_variables"]))
+            expect(len(strings(f["metadata/firm_country_units"])) == w,
+                   "firm country units and variables differ in number")
+            expect(group["countries"].shape == (s, n, w),
+                   f"firms/countries has shape {group['countries'].shape}, expected {(s, n, w)}")
+            expect(np.all(np.isfinite(group["countries"][()])),
+                   "firms/countries holds non-finite values")
+            for name in ("serving", "entries", "exits", "sales_per_firm"):
+                ds = group[name]
+                expect(ds.shape == (s, n, n, k),
+                       f"firms/{name} has shape {ds.shape}, expected {(s, n, n, k)}")
+                data = ds[()]
+                expect(np.all(np.isfinite(data)) and np.all(data >= 0),
+                       f"firms/{name} holds negative or non-finite values")
+            firms = f", {int(group.attrs.get('firms', 0))} firms"
+
         status = text(f.attrs.get("status", ""))
         summary = (f"{path}: ok, status {status}, {s} steps, {n} countries, {k} sectors, "
                    f"{v} country variables, {events} events, "
-                   f"total flow at the last step {total_last:.6g}")
+                   f"total flow at the last step {total_last:.6g}{firms}")
         return problems, summary
 
 

@@ -88,6 +88,46 @@ export_errors)
     contains err.txt "did you mean"
     expect_code 2 "$tradesim" export a.h5 countries --step 24
     ;;
+export_firms)
+    firms=$src/tests/scenarios/firms_small.toml
+    expect_code 0 "$tradesim" run "$firms" --out f.h5 --quiet
+    expect_code 0 "$tradesim" inspect f.h5
+    contains out.txt "/firms/serving"
+    contains out.txt "firm_pairs"
+    grep -q "^firms       [0-9]* in [0-9]* country-sectors" out.txt || fail "inspect: no firms line"
+    /usr/bin/python3 "$src/tests/output/read_with_h5py.py" f.h5 || fail "h5py could not read the firm tables"
+    expect_code 0 "$tradesim" export f.h5 firms
+    head -1 out.txt | grep -q "^step,date,country,firms,producers,exporters,export_share," \
+        || fail "firms header: $(head -1 out.txt)"
+    [[ $(wc -l < out.txt) -eq $((1 + 24 * 4)) ]] || fail "firms rows: $(wc -l < out.txt)"
+    grep -q "^23,2019-12,VNM,[0-9]" out.txt || fail "no firms row for VNM at step 23"
+    expect_code 0 "$tradesim" export f.h5 firm_pairs
+    [[ $(head -1 out.txt) == "step,date,exporter,importer,sector,firms,entries,exits,sales_per_firm" ]] \
+        || fail "firm_pairs header: $(head -1 out.txt)"
+    # 24 steps of 4 x 4 x 10 pairs at most; rows without firms, entries or exits are left out,
+    # and every country sells at home in some sector.
+    rows=$(($(wc -l < out.txt) - 1))
+    (( rows > 24 * 4 && rows < 24 * 4 * 4 * 10 )) || fail "firm_pairs rows: $rows"
+    grep -q ",0,0,0,[^,]*$" out.txt && fail "a firm_pairs row without firms, entries or exits"
+    expect_code 0 "$tradesim" export f.h5 firm_pairs --step 3
+    step_rows=$(($(wc -l < out.txt) - 1))
+    (( step_rows > 4 && step_rows <= 4 * 4 * 10 )) || fail "firm_pairs --step 3 rows: $step_rows"
+    [[ $(cut -d, -f1 out.txt | sort -u | tr '\n' ' ') == "3 step " ]] || fail "--step 3 kept other steps"
+    ;;
+export_firms_errors)
+    expect_code 0 "$tradesim" run "$small" --out a.h5 --quiet
+    for table in firms firm_pairs; do
+        expect_code 2 "$tradesim" export a.h5 $table
+        contains err.txt "a.h5: no firm tables (the scenario has no [firms])"
+        [[ -s out.txt ]] && fail "export $table wrote output"
+    done
+    expect_code 0 "$tradesim" inspect a.h5
+    grep -q "firm" out.txt && fail "inspect of a run without firms mentions firms"
+    expect_code 2 "$tradesim" export a.h5 firm
+    contains err.txt 'did you mean "firms"'
+    expect_code 0 "$tradesim" export --help
+    contains out.txt "firm_pairs"
+    ;;
 validate_ok)
     expect_code 0 "$tradesim" validate "$src/scenarios/baseline.toml" "$src/scenarios/us_china_tariffs_2018.toml" "$small"
     contains out.txt "baseline.toml: ok"
@@ -226,6 +266,44 @@ bad = [name for name, ok in checks if not ok]
 for name, ok in checks:
     print(("ok   " if ok else "FAIL ") + name)
 raise SystemExit(1 if bad else 0)
+PY
+    ;;
+tariff_hysteresis_story)
+    # scenarios/tariff_hysteresis.toml with fewer firms (the story does not need a million):
+    # China's sales to the US halve under the tariff, exporters leave while it lasts, and after
+    # it is lifted sales and exporters come back only partly, and slowly.
+    printf 'extends = "%s/scenarios/tariff_hysteresis.toml"\n[firms]\ncount = 150_000\n' "$src" > h.toml
+    expect_code 0 "$tradesim" run h.toml --out h.h5 --quiet
+    "$tradesim" export h.h5 flows > flows.csv || fail "export flows"
+    "$tradesim" export h.h5 firm_pairs > pairs.csv || fail "export firm_pairs"
+    python3 - <<'PY' || fail "hysteresis story"
+import csv, collections
+sales = collections.defaultdict(float)
+firms = collections.defaultdict(float)
+for r in csv.DictReader(open("flows.csv")):
+    if r["exporter"] == "CHN" and r["importer"] == "USA":
+        sales[r["date"]] += float(r["value"])
+for r in csv.DictReader(open("pairs.csv")):
+    if r["exporter"] == "CHN" and r["importer"] == "USA":
+        firms[r["date"]] += float(r["firms"])
+def mean(table, dates): return sum(table[d] for d in dates) / len(dates)
+before = ["2018-0%d" % m for m in range(1, 7)]
+during = ["2020-0%d" % m for m in range(1, 7)]
+after = ["2020-%02d" % m for m in range(7, 13)]
+late = ["2023-%02d" % m for m in range(1, 13)]
+checks = [
+    ("sales fall by more than 40 % under the tariff", mean(sales, during) < 0.6 * mean(sales, before)),
+    ("exporters leave while it lasts", mean(firms, during) < 0.9 * mean(firms, before)),
+    ("sales jump back when it is lifted", mean(sales, after) > 0.85 * mean(sales, before)),
+    ("but not all the way", mean(sales, after) < 0.98 * mean(sales, before)),
+    ("exporters are still fewer years later", mean(firms, late) < 0.97 * mean(firms, before)),
+    ("and come back slowly", mean(firms, late) > mean(firms, after)),
+]
+for name, ok in checks:
+    print(("ok   " if ok else "FAIL ") + name)
+print("sales before/during/after/late: %.1f %.1f %.1f %.1f" % (mean(sales, before), mean(sales, during), mean(sales, after), mean(sales, late)))
+print("exporters before/during/after/late: %.0f %.0f %.0f %.0f" % (mean(firms, before), mean(firms, during), mean(firms, after), mean(firms, late)))
+raise SystemExit(0 if all(ok for _, ok in checks) else 1)
 PY
     ;;
 counterfactual_small)

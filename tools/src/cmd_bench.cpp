@@ -23,6 +23,9 @@ int bench_command(const BenchOptions& options) {
     if (options.scenario == "ge") {
         return bench_ge(options);
     }
+    if (options.scenario == "firms") {
+        return bench_firms(options);
+    }
     const models::Scenario scenario = models::load_scenario(options.scenario);
     fmt::print("bench {}: {} economies x {} sectors x {} steps, {} runs per thread count\n",
                options.scenario, scenario.world->countries.size(), scenario.world->sectors.size(),

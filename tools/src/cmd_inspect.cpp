@@ -30,9 +30,19 @@ int inspect_command(const std::string& run_file) {
     fmt::print("sectors     {}: {}\n", run.sectors().size(), fmt::join(run.sectors(), " "));
     fmt::print("variables   {}\n", fmt::join(run.country_variables(), " "));
     fmt::print("events      {}\n", run.events().size());
+    if (run.has_firms()) {
+        fmt::print("firms       {} in {} country-sectors, export share {}, export cost scale {}, "
+                   "{} burn-in steps\n",
+                   run.firm_attribute("firms"), run.firm_attribute("country_sectors"),
+                   run.firm_attribute("export_share"), run.firm_attribute("export_cost_scale"),
+                   run.firm_attribute("burn_in_steps"));
+    }
     fmt::print("\ntables (tradesim export {} TABLE):\n", run_file);
     for (const auto& name : output::RunReader::table_names()) {
-        fmt::print("  {}\n", name);
+        // The firm tables exist only in runs with [firms].
+        if (run.has_firms() || (name != "firms" && name != "firm_pairs")) {
+            fmt::print("  {}\n", name);
+        }
     }
     fmt::print("\ndatasets:\n");
     for (const auto& d : run.datasets()) {

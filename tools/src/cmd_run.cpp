@@ -65,6 +65,10 @@ int run_command(const RunOptions& options) {
                    scenario.calendar.date_of(scenario.calendar.steps() - 1).str());
         fmt::print("{}\n", output::change_summary(scenario.world->country_codes(), result.first,
                                                   result.last, 5));
+        if (result.firms_last.rows() > 0) {
+            fmt::print("{}\n", output::firm_summary(scenario.world->country_codes(),
+                                                    result.firms_first, result.firms_last, 5));
+        }
     }
     fmt::print("result    {}\n", writer.path());
     return 0;

@@ -32,7 +32,12 @@ int export_command(const ExportOptions& options);
 struct BenchOptions {
     std::string scenario;
     int repeat = 5;
+    bool repeat_given = false;
     std::vector<int> threads{1, 2};
+    // bench firms
+    std::int64_t firms = 10'000'000;
+    int steps = 12;
+    std::string base = "scenarios/baseline.toml";
 };
 int bench_command(const BenchOptions& options);
 /// `tradesim bench ppml`: the PPML-HDFE benchmark on generated data.
@@ -40,6 +45,9 @@ int bench_ppml(const BenchOptions& options);
 
 /// `tradesim bench ge`: the general-equilibrium solvers on generated worlds.
 int bench_ge(const BenchOptions& options);
+
+/// `tradesim bench firms`: the firm population of the default world, stepped month by month.
+int bench_firms(const BenchOptions& options);
 
 struct CounterfactualOptions {
     // Data route: one row per exporter-importer pair, domestic pairs included.

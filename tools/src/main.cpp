@@ -61,7 +61,12 @@ int main(int argc, char** argv) {
     tt::ExportOptions exp;
     auto* export_cmd = app.add_subcommand("export", "Write one table of a result file as CSV");
     export_cmd->add_option("run", exp.run_file, "Result file (.h5)")->required();
-    export_cmd->add_option("table", exp.table, "countries, flows, events or steps")->required();
+    export_cmd
+        ->add_option("table", exp.table,
+                     "countries, flows, events, steps; in runs with [firms] also firms (per "
+                     "country) or firm_pairs (per exporter, importer, sector; rows without "
+                     "firms, entries or exits left out)")
+        ->required();
     export_cmd->add_option("--step", exp.step, "Only this step (0-based)")
         ->check(CLI::NonNegativeNumber);
 
@@ -182,9 +187,18 @@ int main(int argc, char** argv) {
     });
 
     tt::BenchOptions bench;
-    auto* bench_cmd = app.add_subcommand("bench", "Time whole runs of a scenario (no result file), "
-                                                  "or `bench ppml`, at several thread counts");
-    bench_cmd->add_option("scenario", bench.scenario, "Scenario file, ppml or ge")->required();
+    auto* bench_cmd = app.add_subcommand(
+        "bench", "Time whole runs of a scenario (no result file), or `bench ppml`, `bench ge`, "
+                 "`bench firms`, at several thread counts");
+    bench_cmd->add_option("scenario", bench.scenario, "Scenario file, ppml, ge or firms")
+        ->required();
+    bench_cmd->add_option("--firms", bench.firms, "firms: firm agents (default 10000000)")
+        ->check(CLI::Range(std::int64_t{1000}, std::int64_t{200'000'000}));
+    bench_cmd->add_option("--steps", bench.steps, "firms: monthly steps to time (default 12)")
+        ->check(CLI::Range(1, 1200));
+    bench_cmd->add_option("--base", bench.base,
+                          "firms: scenario whose world the firms populate "
+                          "(default scenarios/baseline.toml)");
     bench_cmd->add_option("--repeat,-r", bench.repeat, "Runs per thread count")
         ->check(CLI::Range(1, 1000));
     bench_cmd->add_option("--threads,-t", bench.threads, "Thread counts to compare")
@@ -209,8 +223,10 @@ int main(int argc, char** argv) {
             return tt::export_command(exp);
         if (*compare_cmd)
             return tt::compare_command(cmp);
-        if (*bench_cmd)
+        if (*bench_cmd) {
+            bench.repeat_given = bench_cmd->count("--repeat") > 0;
             return tt::bench_command(bench);
+        }
         if (*estimate_cmd) {
             const tradesim::sim::ThreadScope threads(est.threads);
             return tt::estimate_command(est);

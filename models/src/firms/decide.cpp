@@ -59,11 +59,13 @@ void FirmPopulation::Impl::prepare(const std::vector<double>& wage,
     }
 }
 
-void FirmPopulation::Impl::sweep(std::uint64_t rng_step) {
+void FirmPopulation::Impl::sweep(std::uint64_t rng_step, double step_months) {
     const std::size_t n = dims.countries;
     const std::size_t ns = dims.sectors;
     const double sigma = p.sigma;
-    const double year_share = months / 12.0;
+    const double year_share = step_months / 12.0;
+    const double rho = std::pow(p.shock_persistence, step_months);
+    const double innovation = std::sqrt(part_variance * (1.0 - rho * rho));
     const double exit_share = p.exit_threshold_months / 12.0;
     const auto& t = terms;
     const std::uint64_t seed = scenario.seed;

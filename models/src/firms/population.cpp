@@ -94,10 +94,8 @@ FirmPopulation::Impl::Impl(const Scenario& s) : scenario(s), p(s.firms), dims(s.
     const double h = p.expectation_half_life_months;
     expect_adjust = h <= 0.0 ? 1.0 : 1.0 - std::pow(0.5, months / h);
     shocks = p.shock_volatility > 0.0;
-    rho = std::pow(p.shock_persistence, months);
     // Two independent parts, each with half the stationary variance.
-    const double part_variance = 0.5 * p.shock_volatility * p.shock_volatility;
-    innovation = std::sqrt(part_variance * (1.0 - rho * rho));
+    part_variance = 0.5 * p.shock_volatility * p.shock_volatility;
     half_variance = part_variance; // (v_firm + v_market) / 2
     expect.assign(n * ns, 1.0);
     cut.assign(n * n, 0.0);
@@ -115,8 +113,7 @@ FirmPopulation::Impl::Impl(const Scenario& s) : scenario(s), p(s.firms), dims(s.
         // Let the shock process and the entries and exits it causes reach their steady state
         // at baseline prices, then rescale demand so that the firms' sales are the baseline
         // flows again; fixed costs scale with demand, so nobody's decision changes.
-        burn_in = (firms::burn_in_months + static_cast<int>(months) - 1) / static_cast<int>(months);
-        burn(burn_in);
+        burn();
     }
     calibration.burn_in_steps = burn_in;
 
@@ -147,12 +144,16 @@ FirmPopulation::Impl::Impl(const Scenario& s) : scenario(s), p(s.firms), dims(s.
         t.add_column("exports_per_exporter", "USD mn/yr", "exports / exporters");
 }
 
-void FirmPopulation::Impl::burn(int steps) {
+void FirmPopulation::Impl::burn() {
     const std::vector<double> wage(dims.countries, 1.0);
     const std::vector<double> tariff(dims.flow_count(), 0.0);
-    for (int step = 0; step < steps; ++step) {
-        prepare(wage, tariff);
-        sweep(static_cast<std::uint64_t>(step));
+    prepare(wage, tariff);
+    const int fine = (firms::burn_in_fine_months + static_cast<int>(months) - 1) /
+                     static_cast<int>(months);
+    burn_in = firms::burn_in_coarse_steps + fine;
+    for (int step = 0; step < burn_in; ++step) {
+        sweep(static_cast<std::uint64_t>(step),
+              step < firms::burn_in_coarse_steps ? firms::burn_in_coarse_months : months);
     }
     // Demand that makes the firms' expected sales the baseline flows.
     std::vector<double> sum(dims.flow_count(), 0.0);
@@ -196,7 +197,7 @@ void FirmPopulation::decide(const PolicyState& policy, int step, const Economy& 
         std::fill(m.cut.begin(), m.cut.end(), 0.0);
     }
     m.prepare(economy.wages(), policy.tariff);
-    m.sweep(static_cast<std::uint64_t>(m.burn_in + step));
+    m.sweep(static_cast<std::uint64_t>(m.burn_in + step), m.months);
     m.build_weights(policy.tariff);
 }
 

@@ -21,8 +21,11 @@ constexpr std::size_t block_size = 2048;
 constexpr double hist_low = -6.0;
 constexpr double hist_width = 0.02;
 constexpr std::size_t hist_bins = 600;
-/// Burn-in of the shock process before the first step, in months.
-constexpr int burn_in_months = 36;
+/// Burn-in before the first step: entries and exits under sunk costs and shocks take about ten
+/// years to balance, so 18 years in half-year steps, then two years month by month.
+constexpr int burn_in_coarse_steps = 36;
+constexpr double burn_in_coarse_months = 6.0;
+constexpr int burn_in_fine_months = 24;
 constexpr double infinite = std::numeric_limits<double>::infinity();
 
 /// A firm selling in a market.
@@ -94,8 +97,7 @@ struct FirmPopulation::Impl {
     // Dynamics.
     std::vector<double> expect; ///< expected P_jk^(sigma-1) (N*K)
     double expect_adjust = 1.0; ///< share of the gap closed per step
-    double rho = 0;             ///< shock persistence per step
-    double innovation = 0;      ///< standard deviation of each shock part's innovation
+    double part_variance = 0;   ///< stationary variance of each part of the log shock
     double half_variance = 0;   ///< v / 2 of the summed log shock, for a mean of 1
     double months = 1;
     bool shocks = false;
@@ -111,10 +113,11 @@ struct FirmPopulation::Impl {
 
     explicit Impl(const Scenario& s);
     void calibrate();
-    void burn(int steps);
+    void burn();
     /// Thresholds of a step from wages, tariffs and expectations.
     void prepare(const std::vector<double>& wage, const std::vector<double>& tariff);
-    void sweep(std::uint64_t rng_step);
+    /// Decisions of one step of `step_months` months, with the draws of step `rng_step`.
+    void sweep(std::uint64_t rng_step, double step_months);
     void build_weights(const std::vector<double>& tariff);
     /// Productivity percentile of firm f from the bottom of its country-sector (0-100).
     [[nodiscard]] double percentile(std::size_t f, std::size_t cs) const noexcept {

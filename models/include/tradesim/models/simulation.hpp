@@ -42,6 +42,9 @@ struct RunResult {
     /// Country tables of the first and last step, for summaries.
     sim::ColumnTable first;
     sim::ColumnTable last;
+    /// Firm country tables of the first and last step (empty without [firms]).
+    sim::ColumnTable firms_first;
+    sim::ColumnTable firms_last;
     std::vector<Event> events;
 };
 

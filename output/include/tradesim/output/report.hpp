@@ -14,5 +14,9 @@ namespace tradesim::output {
 [[nodiscard]] std::string change_summary(const std::vector<std::string>& country_codes,
                                          const sim::ColumnTable& first,
                                          const sim::ColumnTable& last, int top);
+/// The same for the firm table of a run with [firms]: exporting and producing firms (percent).
+[[nodiscard]] std::string firm_summary(const std::vector<std::string>& country_codes,
+                                       const sim::ColumnTable& first,
+                                       const sim::ColumnTable& last, int top);
 
 } // namespace tradesim::output

@@ -21,6 +21,17 @@
 ///   /countries                    float64[S][N][V]
 ///   /flows                        float64[S][N][N][K], exporter, importer, sector
 ///   /events/{step,date,kind,importer,exporter,sector,value,message}   columns, extendible
+/// Only when the scenario has [firms] (created at the first step):
+///   /metadata/firm_country_variables   firm country variable names (string[W])
+///   /metadata/firm_country_units       their units (string[W])
+///   /firms            attributes from the calibration: firms, country_sectors (uint64),
+///                     export_cost_scale, export_share (float64), burn_in_steps (int64)
+///   /firms/countries              float64[S][N][W]: firms, producers, exporters, ...
+///   /firms/serving                float64[S][N][N][K] firms selling in the market, exporter,
+///                                 importer, sector (the diagonal is the home market)
+///   /firms/entries, /firms/exits  float64[S][N][N][K] firms entering, leaving it that step
+///   /firms/sales_per_firm         float64[S][N][N][K] flow / firms serving, USD mn/yr
+/// Every step-indexed dataset has one step per chunk; a step counts once it is in all of them.
 
 #include "tradesim/models/scenario.hpp"
 #include "tradesim/models/simulation.hpp"
@@ -86,10 +97,28 @@ public:
     [[nodiscard]] std::vector<double> flow_values(int step) const;
     [[nodiscard]] std::vector<models::Event> events() const;
 
-    /// Names of the tables `export` knows: countries, flows, events, steps.
+    /// True when the run has firm tables (its scenario has [firms]).
+    [[nodiscard]] bool has_firms() const;
+    /// Firm country variable names; empty without firm tables.
+    [[nodiscard]] std::vector<std::string> firm_country_variables() const;
+    /// An attribute of /firms (calibration: firms, country_sectors, export_cost_scale,
+    /// export_share, burn_in_steps); "" when absent or without firm tables.
+    [[nodiscard]] std::string firm_attribute(const std::string& name) const;
+    /// firms/countries[step][country][variable], row-major. Throws UsageError without firm
+    /// tables or for a step out of range.
+    [[nodiscard]] std::vector<double> firm_country_values(int step) const;
+    /// firms/NAME[step][exporter][importer][sector], row-major; `name` is one of serving,
+    /// entries, exits, sales_per_firm. Throws UsageError for another name, without firm tables
+    /// or for a step out of range.
+    [[nodiscard]] std::vector<double> firm_pair_values(const std::string& name, int step) const;
+
+    /// Names of the tables `export` knows: countries, flows, events, steps, firms, firm_pairs
+    /// (the last two only in runs with firm tables).
     [[nodiscard]] static std::vector<std::string> table_names();
     /// Writes `table` as CSV (header row first) for every step, or only `step` when >= 0.
-    /// Throws UsageError for an unknown table or a step out of range.
+    /// firm_pairs leaves out exporter-importer-sector rows without firms, entries or exits.
+    /// Throws UsageError for an unknown table, a step out of range, or a firm table of a run
+    /// without firms.
     void write_csv(const std::string& table, int step, std::ostream& out) const;
 
     /// Datasets with shape and stored (compressed) bytes, for `inspect`.
