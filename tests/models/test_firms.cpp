@@ -370,7 +370,8 @@ rate = 25
         const auto base = run(default_world(name + "_base", firms, 60));
         const auto path = default_world(name, firms, 60, tariff);
         const auto policy = run(path);
-        const auto& d = models::load_scenario(path).world->dims;
+        const auto scenario = models::load_scenario(path);
+        const auto& d = scenario.world->dims;
         std::vector<double> out;
         for (std::size_t s = 0; s < base.flows.size(); ++s) {
             out.push_back(pair_flow(policy.flows[s], d, chn, usa) /
