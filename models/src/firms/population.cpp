@@ -232,8 +232,11 @@ std::size_t FirmPopulation::links() const noexcept {
 }
 
 std::size_t FirmPopulation::firm_state_bytes() const noexcept {
-    const Impl& m = *impl_;
-    return m.firm_count * (sizeof(float) * 5 + sizeof(std::uint32_t) + sizeof(std::uint16_t) * 2);
+    return impl_->columns.bytes();
+}
+
+std::size_t FirmPopulation::hot_state_bytes() const noexcept {
+    return impl_->columns.bytes(sim::Temperature::hot);
 }
 
 std::size_t FirmPopulation::link_bytes() const noexcept {

@@ -8,6 +8,7 @@
 // and its partial sums, so blocks run in parallel and merge in block order.
 
 #include "tradesim/models/firms.hpp"
+#include "tradesim/sim/agent_columns.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -75,15 +76,23 @@ struct FirmPopulation::Impl {
     std::vector<std::size_t> cs_begin; ///< N*K + 1 firm offsets
     std::vector<unsigned char> firm_sector; ///< K: 1 when the sector has firms
 
-    // Hot per-firm state.
-    std::vector<float> a;     ///< phi^(sigma-1)
-    std::vector<float> shock; ///< firm part of the log demand shock
-    std::vector<float> cash;  ///< profit summed since the start (USD bn)
-    std::vector<float> sales; ///< factory-gate sales of the last step (USD bn/yr)
-    std::vector<float> export_sales; ///< of which abroad (cold: reports only)
-    std::vector<std::uint32_t> link_begin; ///< into its block's links
-    std::vector<std::uint16_t> link_count;
-    std::vector<std::uint16_t> foreign_count; ///< links to markets other than home
+    // Per-firm state in sim's typed column store: hot arrays are streamed every step.
+    sim::AgentColumns columns;
+    using T = sim::Temperature;
+    std::vector<float>& a = columns.add<float>("a", "phi^(sigma-1)", T::hot);
+    std::vector<float>& shock =
+        columns.add<float>("shock", "log demand, firm part", T::hot);
+    std::vector<float>& cash = columns.add<float>("cash", "USD bn, profit summed", T::hot);
+    std::vector<float>& sales =
+        columns.add<float>("sales", "USD bn/yr, factory-gate, last step", T::hot);
+    std::vector<std::uint32_t>& link_begin =
+        columns.add<std::uint32_t>("link_begin", "offset into the block's links", T::hot);
+    std::vector<std::uint16_t>& link_count =
+        columns.add<std::uint16_t>("link_count", "markets served", T::hot);
+    std::vector<std::uint16_t>& foreign_count =
+        columns.add<std::uint16_t>("foreign_count", "foreign markets served", T::hot);
+    std::vector<float>& export_sales =
+        columns.add<float>("export_sales", "USD bn/yr, abroad, last step", T::cold);
 
     std::vector<firms::Block> blocks;
 

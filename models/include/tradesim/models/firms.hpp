@@ -101,8 +101,10 @@ public:
     [[nodiscard]] std::size_t first_firm(std::size_t country, std::size_t sector) const noexcept;
     /// Active firm-market links.
     [[nodiscard]] std::size_t links() const noexcept;
-    /// Bytes of per-firm state (hot and cold arrays), and of the links.
+    /// Bytes of per-firm state (hot and cold arrays of sim::AgentColumns), of its hot part
+    /// alone, and of the links.
     [[nodiscard]] std::size_t firm_state_bytes() const noexcept;
+    [[nodiscard]] std::size_t hot_state_bytes() const noexcept;
     [[nodiscard]] std::size_t link_bytes() const noexcept;
 
 private:
