@@ -59,8 +59,6 @@ public:
     [[nodiscard]] const std::vector<double>& sector_prices() const noexcept { return price_; }
     /// Spending E_j of each country incl. tariff revenue and deficit (USD bn/yr).
     [[nodiscard]] const std::vector<double>& spending() const noexcept { return spending_; }
-    /// Spending shares alpha_jk (N*K).
-    [[nodiscard]] const std::vector<double>& spending_shares() const noexcept { return alpha_; }
     /// Iterations the last solve took.
     [[nodiscard]] int iterations() const noexcept { return iterations_; }
 
