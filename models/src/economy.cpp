@@ -82,6 +82,7 @@ void Economy::prepare_costs(const PolicyState& policy) {
     tariff_ = policy.tariff;
     theta_ = scenario_.params.theta;
     const auto& theta = theta_;
+    const auto& tau = policy.trade_cost;
     const std::size_t n = dims_.countries;
     const std::size_t ns = dims_.sectors;
     // The tariff part of pi0 c^-theta does not change while prices are solved.
@@ -90,8 +91,9 @@ void Economy::prepare_costs(const PolicyState& policy) {
             for (std::size_t j = 0; j < n; ++j) {
                 for (std::size_t k = 0; k < ns; ++k) {
                     const std::size_t f = dims_.flow(i, j, k);
-                    const double t = tariff_[f];
-                    cost_term_[f] = t == 0.0 ? pi0_[f] : pi0_[f] * std::pow(1.0 + t, -theta[k]);
+                    // Tariffs and the network's trade costs (tau / tau0) scale the price.
+                    const double c = (1.0 + tariff_[f]) * (tau.empty() ? 1.0 : tau[f]);
+                    cost_term_[f] = c == 1.0 ? pi0_[f] : pi0_[f] * std::pow(c, -theta[k]);
                 }
             }
         }

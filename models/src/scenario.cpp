@@ -245,8 +245,8 @@ void read_policies(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& pro
         std::vector<std::string> used = policy_common_keys;
         std::unique_ptr<Policy> policy;
         if (reader != nullptr) {
-            PolicyContext ctx{*s.world, s.calendar, path, start_step, end_step, problems,
-                              s.firms.enabled};
+            PolicyContext ctx{*s.world,        s.calendar, path, start_step, end_step,
+                              problems,         s.firms.enabled, s.network.get()};
             policy = (*reader)(table, ctx, used);
         }
         if (reader != nullptr || !kind) {
@@ -307,6 +307,9 @@ Scenario load_scenario(const std::string& path) {
             throw sim::InputError(problems.format());
         }
         throw;
+    }
+    if (s.world->network) {
+        s.network = std::make_shared<Network>(*s.world->network);
     }
     read_model(root, s, problems);
     detail::read_firms(root, s, problems);

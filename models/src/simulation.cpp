@@ -1,5 +1,7 @@
 #include "tradesim/models/simulation.hpp"
 
+#include "tradesim/models/corridors.hpp"
+
 #include "tradesim/sim/schedule.hpp"
 #include "tradesim/sim/state_hash.hpp"
 
@@ -9,6 +11,9 @@ namespace tradesim::models {
 
 PolicyState policy_at(const Scenario& scenario, int step) {
     PolicyState policy = PolicyState::baseline(scenario.world->dims);
+    if (scenario.network) {
+        policy.network = network_baseline(*scenario.network);
+    }
     for (const auto& p : scenario.policies) {
         if (p->start_step() <= step && step < p->end_step()) {
             p->apply(policy);
@@ -23,6 +28,10 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
     std::unique_ptr<FirmPopulation> firms;
     if (scenario.firms.enabled) {
         firms = std::make_unique<FirmPopulation>(scenario);
+    }
+    std::unique_ptr<Corridors> corridors;
+    if (scenario.network) {
+        corridors = std::make_unique<Corridors>(scenario);
     }
     PolicyState policy = PolicyState::baseline(world.dims);
     std::vector<Event> step_events;
@@ -44,6 +53,13 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
             }
         }
     });
+    if (corridors) {
+        // Goods of the last step move over the network as this step's policies leave it;
+        // the pair costs become this step's trade costs.
+        schedule.set(sim::Phase::corridors, "logit_assignment", [&](int step) {
+            corridors->step(policy, economy.flows(), scenario.calendar.date_of(step).str());
+        });
+    }
     if (firms) {
         schedule.set(sim::Phase::firms, "melitz_entry_exit",
                      [&](int step) { firms->decide(policy, step, economy); });
@@ -67,6 +83,12 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
             h.add(table.column(c));
         }
         h.add(std::span<const double>(economy.flows()));
+        if (corridors) {
+            const CorridorTables& ct = corridors->tables();
+            for (const auto* v : {&ct.link_teu, &ct.link_cost, &ct.link_days, &ct.pair_days}) {
+                h.add(std::span<const double>(*v));
+            }
+        }
         if (firms) {
             const FirmTables& ft = firms->tables();
             for (const auto* v : {&ft.firms_serving, &ft.entries, &ft.exits, &ft.sales_per_firm}) {
@@ -85,7 +107,8 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
                             hash,
                             economy.iterations(),
                             firms ? &firms->tables() : nullptr,
-                            firms.get()};
+                            firms.get(),
+                            corridors.get()};
         observer.on_step(view);
         if (step == 0) {
             result.first = table;

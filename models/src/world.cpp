@@ -1,5 +1,9 @@
 #include "tradesim/models/world.hpp"
 
+#include "tradesim/models/network.hpp"
+
+#include "detail/fact_rows.hpp"
+
 #include "detail/baseline.hpp"
 #include "detail/fields.hpp"
 #include "tradesim/sim/error.hpp"
@@ -62,69 +66,8 @@ double great_circle_km(double lat1, double lon1, double lat2, double lon2) noexc
 
 namespace {
 
-// Typed access to the cells of one fact-file row, recording bad cells.
-class RowReader {
-public:
-    RowReader(const sim::TextTable& table, const sim::TextTable::Row& row,
-              sim::Diagnostics& problems)
-        : table_(table), row_(row), problems_(problems) {}
-
-    std::string text(const std::string& column) {
-        const int c = index(column);
-        return c < 0 ? std::string{} : row_.cells[static_cast<std::size_t>(c)];
-    }
-
-    double number(const std::string& column, double lo, double hi) {
-        const int c = index(column);
-        if (c < 0) {
-            return 0.0;
-        }
-        const std::string& cell = row_.cells[static_cast<std::size_t>(c)];
-        double v = 0.0;
-        const auto res = std::from_chars(cell.data(), cell.data() + cell.size(), v);
-        if (cell.empty() || res.ec != std::errc{} || res.ptr != cell.data() + cell.size()) {
-            problems_.error(table_.where(row_, static_cast<std::size_t>(c)),
-                            fmt::format("{} must be a number, not \"{}\"", column, cell));
-            return 0.0;
-        }
-        if (!(v >= lo && v <= hi)) {
-            problems_.error(table_.where(row_, static_cast<std::size_t>(c)),
-                            fmt::format("{} = {} is outside [{}, {}]", column, cell, lo, hi));
-        }
-        return v;
-    }
-
-    sim::Location where(const std::string& column) {
-        const int c = table_.column_index(column);
-        return table_.where(row_, c < 0 ? 0 : static_cast<std::size_t>(c));
-    }
-
-private:
-    int index(const std::string& column) {
-        const int c = table_.column_index(column);
-        if (c < 0 && !reported_missing_) {
-            // The header check below reports it once per file.
-            reported_missing_ = true;
-        }
-        return c;
-    }
-
-    const sim::TextTable& table_;
-    const sim::TextTable::Row& row_;
-    sim::Diagnostics& problems_;
-    bool reported_missing_ = false;
-};
-
-void require_columns(const sim::TextTable& table, const std::vector<std::string>& columns,
-                     sim::Diagnostics& problems) {
-    for (const auto& c : columns) {
-        if (table.column_index(c) < 0) {
-            problems.error(
-                sim::Location{table.file, 0, 0},
-                fmt::format("missing column {}{}", c, sim::did_you_mean(c, table.header)));
-        }
-    }
-}
+using detail::require_columns;
+using detail::RowReader;
 
 std::vector<Country> read_countries(const std::string& path, sim::Diagnostics& problems) {
     const sim::TextTable table = sim::read_text_table(path);
@@ -385,6 +328,11 @@ World load_world(const std::string& directory) {
     problems.throw_if_any();
 
     detail::build_baseline(world);
+    // The transport network is optional: without one, trade costs stay the baseline's.
+    const std::string network_dir = (std::filesystem::path(directory) / "network").string();
+    if (std::filesystem::exists(network_dir)) {
+        world.network = std::make_shared<const Network>(load_network(network_dir, world));
+    }
     return world;
 }
 

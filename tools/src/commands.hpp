@@ -49,6 +49,9 @@ int bench_ge(const BenchOptions& options);
 /// `tradesim bench firms`: the firm population of the default world, stepped month by month.
 int bench_firms(const BenchOptions& options);
 
+/// `tradesim bench corridors`: one step's assignment on a synthetic network.
+int bench_corridors(const BenchOptions& options);
+
 struct CounterfactualOptions {
     // Data route: one row per exporter-importer pair, domestic pairs included.
     std::string data;

@@ -65,7 +65,10 @@ int main(int argc, char** argv) {
         ->add_option("table", exp.table,
                      "countries, flows, events, steps; in runs with [firms] also firms (per "
                      "country) or firm_pairs (per exporter, importer, sector; rows without "
-                     "firms, entries or exits left out)")
+                     "firms, entries or exits left out); in runs of a world with a transport "
+                     "network also corridors (per link: TEU, value, utilisation, cost, days, "
+                     "open) or routes (per exporter and importer: mode shares, days, cost, "
+                     "routes)")
         ->required();
     export_cmd->add_option("--step", exp.step, "Only this step (0-based)")
         ->check(CLI::NonNegativeNumber);
@@ -189,8 +192,8 @@ int main(int argc, char** argv) {
     tt::BenchOptions bench;
     auto* bench_cmd = app.add_subcommand(
         "bench", "Time whole runs of a scenario (no result file), or `bench ppml`, `bench ge`, "
-                 "`bench firms`, at several thread counts");
-    bench_cmd->add_option("scenario", bench.scenario, "Scenario file, ppml, ge or firms")
+                 "`bench firms`, `bench corridors`, at several thread counts");
+    bench_cmd->add_option("scenario", bench.scenario, "Scenario file, ppml, ge, firms or corridors")
         ->required();
     bench_cmd->add_option("--firms", bench.firms, "firms: firm agents (default 10000000)")
         ->check(CLI::Range(std::int64_t{1000}, std::int64_t{200'000'000}));

@@ -58,7 +58,8 @@ void FirmPopulation::account(const PolicyState& policy, const Economy& economy) 
                     continue;
                 }
                 const double gross = 1.0 + tariff[f];
-                sale[f] = m.b[f] * std::pow(wage[i] * gross, 1.0 - sigma) *
+                const double tau = policy.trade_cost.empty() ? 1.0 : policy.trade_cost[f];
+                sale[f] = m.b[f] * std::pow(wage[i] * tau * gross, 1.0 - sigma) *
                           std::pow(price[dims.cs(j, k)], sigma - 1.0) * spend_hat / gross;
                 fixed_now[f] = m.fixed[f] * spend_hat / gross;
             }

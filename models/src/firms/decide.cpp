@@ -16,7 +16,8 @@ using firms::Block;
 using firms::Link;
 
 void FirmPopulation::Impl::prepare(const std::vector<double>& wage,
-                                   const std::vector<double>& tariff) {
+                                   const std::vector<double>& tariff,
+                                   const std::vector<double>& trade_cost) {
     const std::size_t n = dims.countries;
     const std::size_t ns = dims.sectors;
     auto& t = terms;
@@ -41,7 +42,8 @@ void FirmPopulation::Impl::prepare(const std::vector<double>& wage,
                 }
                 // Expected revenue per unit of a: demand at the current cost c = w (1 + t)
                 // and the expected P^(sigma-1); spending cancels against the fixed cost.
-                const double c = wage[i] * (1.0 + tariff[f]);
+                const double c = wage[i] * (1.0 + tariff[f]) *
+                                 (trade_cost.empty() ? 1.0 : trade_cost[f]);
                 t.unit[f] = b[f] * std::pow(c, 1.0 - p.sigma) * expect[dims.cs(j, k)];
                 t.stay[f] = p.sigma * fixed[f] / t.unit[f];
                 t.enter[f] = t.stay[f] * (1.0 + sunk_share);
@@ -185,7 +187,8 @@ void FirmPopulation::Impl::sweep(std::uint64_t rng_step, double step_months) {
     });
 }
 
-void FirmPopulation::Impl::build_weights(const std::vector<double>& tariff) {
+void FirmPopulation::Impl::build_weights(const std::vector<double>& tariff,
+                                         const std::vector<double>& trade_cost) {
     const std::size_t n = dims.countries;
     const std::size_t ns = dims.sectors;
     std::vector<double> potential(dims.flow_count(), 0.0);
@@ -209,12 +212,12 @@ void FirmPopulation::Impl::build_weights(const std::vector<double>& tariff) {
             for (std::size_t k = 0; k < ns; ++k) {
                 const std::size_t f = dims.flow(i, j, k);
                 const double e = e0[dims.cs(j, k)];
+                const double c = (1.0 + tariff[f]) * (trade_cost.empty() ? 1.0 : trade_cost[f]);
                 if (firm_sector[k] != 0) {
-                    weights[f] = e > 0.0 ? b[f] * potential[f] / e *
-                                               std::pow(1.0 + tariff[f], 1.0 - p.sigma)
+                    weights[f] = e > 0.0 ? b[f] * potential[f] / e * std::pow(c, 1.0 - p.sigma)
                                          : 0.0;
                 } else {
-                    weights[f] = pi0[f] * std::pow(1.0 + tariff[f], -theta[k]);
+                    weights[f] = pi0[f] * std::pow(c, -theta[k]);
                 }
             }
         }

@@ -147,7 +147,7 @@ FirmPopulation::Impl::Impl(const Scenario& s) : scenario(s), p(s.firms), dims(s.
 void FirmPopulation::Impl::burn() {
     const std::vector<double> wage(dims.countries, 1.0);
     const std::vector<double> tariff(dims.flow_count(), 0.0);
-    prepare(wage, tariff);
+    prepare(wage, tariff, {});
     const int fine = (firms::burn_in_fine_months + static_cast<int>(months) - 1) /
                      static_cast<int>(months);
     burn_in = firms::burn_in_coarse_steps + fine;
@@ -196,9 +196,9 @@ void FirmPopulation::decide(const PolicyState& policy, int step, const Economy& 
     } else {
         std::fill(m.cut.begin(), m.cut.end(), 0.0);
     }
-    m.prepare(economy.wages(), policy.tariff);
+    m.prepare(economy.wages(), policy.tariff, policy.trade_cost);
     m.sweep(static_cast<std::uint64_t>(m.burn_in + step), m.months);
-    m.build_weights(policy.tariff);
+    m.build_weights(policy.tariff, policy.trade_cost);
 }
 
 const std::vector<double>& FirmPopulation::weights() const noexcept { return impl_->weights; }

@@ -124,10 +124,11 @@ struct FirmPopulation::Impl {
     void calibrate();
     void burn();
     /// Thresholds of a step from wages, tariffs and expectations.
-    void prepare(const std::vector<double>& wage, const std::vector<double>& tariff);
+    void prepare(const std::vector<double>& wage, const std::vector<double>& tariff,
+                 const std::vector<double>& trade_cost);
     /// Decisions of one step of `step_months` months, with the draws of step `rng_step`.
     void sweep(std::uint64_t rng_step, double step_months);
-    void build_weights(const std::vector<double>& tariff);
+    void build_weights(const std::vector<double>& tariff, const std::vector<double>& trade_cost);
     /// Productivity percentile of firm f from the bottom of its country-sector (0-100).
     [[nodiscard]] double percentile(std::size_t f, std::size_t cs) const noexcept {
         const double n = static_cast<double>(cs_begin[cs + 1] - cs_begin[cs]);

@@ -3,6 +3,7 @@
 /// to the code that reads and applies it. Adding a kind means adding a file under
 /// models/src/policy/ that defines `register_policy_<file name>(PolicyRegistry&)`.
 
+#include "tradesim/models/network.hpp"
 #include "tradesim/models/world.hpp"
 #include "tradesim/sim/calendar.hpp"
 #include "tradesim/sim/diagnostics.hpp"
@@ -17,6 +18,15 @@
 
 namespace tradesim::models {
 
+/// The state of the transport network that corridor policies write (empty when the world has
+/// no network): per link of the scenario's network (Scenario::network) whether it is open, and
+/// factors on its freight cost, capacity and transit days; per node extra days of waiting.
+struct NetworkState {
+    std::vector<unsigned char> open;
+    std::vector<double> cost_factor, capacity_factor, days_factor;
+    std::vector<double> node_delay;
+};
+
 /// Mutable policy state of the economy that policies write in the policy phase.
 struct PolicyState {
     Dims dims;
@@ -27,10 +37,15 @@ struct PolicyState {
     /// country-sector, i.e. below it in size at the baseline. Empty when no policy set them.
     std::vector<double> small_firm_cost_cut;
     std::vector<double> small_firm_percentile;
+    /// The network (corridor policies); empty without a network.
+    NetworkState network;
+    /// Trade costs of the step relative to the baseline, tau_ijk / tau0_ijk (Dims::flow),
+    /// written by the corridors phase from the network; empty means all 1.
+    std::vector<double> trade_cost;
 
     /// The baseline: no tariffs, no e-commerce measures.
     [[nodiscard]] static PolicyState baseline(const Dims& dims) {
-        return PolicyState{dims, std::vector<double>(dims.flow_count(), 0.0), {}, {}};
+        return PolicyState{dims, std::vector<double>(dims.flow_count(), 0.0), {}, {}, {}, {}};
     }
 };
 
@@ -75,6 +90,8 @@ struct PolicyContext {
     int end_step = 0;
     sim::Diagnostics& problems;
     bool firms = false; ///< the scenario has a firm population
+    /// The scenario's network (null without one); corridor_opening adds its link to it.
+    Network* network = nullptr;
 };
 
 /// Reads one [[policy]] table (date, kind and `end` already checked); adds problems to

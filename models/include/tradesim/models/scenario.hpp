@@ -33,6 +33,9 @@ struct Scenario {
     std::string text;     ///< the file's text as given (extends chain: every file)
     std::string resolved; ///< the merged scenario as TOML
     std::shared_ptr<const World> world;
+    /// The world's network with the links that corridor_opening policies add (closed until
+    /// their date); null when the world has no network.
+    std::shared_ptr<Network> network;
     sim::Calendar calendar;
     std::uint64_t seed = 0;
     ModelParams params;

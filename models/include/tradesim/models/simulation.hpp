@@ -3,6 +3,7 @@
 /// results to an observer (the run store, a test, a progress display).
 
 #include "tradesim/models/economy.hpp"
+#include "tradesim/models/corridors.hpp"
 #include "tradesim/models/firms.hpp"
 #include "tradesim/models/policy.hpp"
 #include "tradesim/models/scenario.hpp"
@@ -27,6 +28,8 @@ struct StepView {
     const FirmTables* firms = nullptr;
     /// The firm population (for calibration figures); null without [firms].
     const FirmPopulation* firm_population = nullptr;
+    /// The corridors (tables, link ids); null when the world has no network.
+    const Corridors* corridors = nullptr;
 };
 
 class RunObserver {

@@ -3,6 +3,7 @@
 /// sector, built from plain-text facts (scenarios/world/) and a structural gravity model.
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,8 @@ struct Dims {
     }
 };
 
+struct Network;
+
 struct World {
     std::string directory;
     std::string description;
@@ -85,6 +88,9 @@ struct World {
     std::vector<double> output;            ///< Y_ik, USD bn per year (N*K)
     std::vector<double> expenditure;       ///< E_jk, USD bn per year (N*K)
     std::vector<double> flows;             ///< X_ijk baseline, USD bn per year (N*N*K)
+    /// The transport network (folder network/ of the world), or null: trade costs then stay
+    /// those of the baseline.
+    std::shared_ptr<const Network> network;
 
     /// Index of a country code, or -1.
     [[nodiscard]] int country_index(const std::string& code) const noexcept;

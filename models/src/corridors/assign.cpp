@@ -1,0 +1,381 @@
+// The congested logit assignment of one step's containers to the candidate routes, solved
+// in route flows by a Newton method per pair and sector (Bekhor & Toledo 2005, "Investigating
+// path-based solution algorithms to the stochastic user equilibrium problem"): equilibrium
+// means g_r + mu ln(f_r / T) is the same on every route of a pair, and each iteration moves
+// the flows by the Newton step on that condition, with the diagonal derivative
+// H_r = dg_r/df_r + mu / f_r, the steps summing to zero over the pair's routes. A global
+// damping halves when the residual grows. Parallel over origins; link sums merged in block
+// order, so the result does not depend on the thread count.
+
+#include "state.hpp"
+
+#include "tradesim/sim/parallel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+namespace tradesim::models::corridors {
+
+namespace {
+
+// Origins per parallel block: the partition of every sum.
+constexpr std::size_t origins_per_block = 4;
+
+} // namespace
+
+Assignment assign(const Setting& setting, const RouteSet& routes, const std::vector<LinkNow>& links,
+                  const std::vector<double>& node_delay, const std::vector<double>& teu,
+                  const std::vector<double>& value, const AssignmentOptions& options,
+                  const std::vector<double>* start) {
+    (void)start; // route flows start from the logit choice at free-flow costs
+    const Network& net = *setting.network;
+    const auto& p = net.params;
+    const double mu = p.dispersion;
+    const std::size_t n = routes.economies;
+    const std::size_t ns = setting.value_per_teu.size();
+    const std::size_t nl = links.size();
+    const std::size_t nr = routes.routes();
+    const std::size_t blocks = (n + origins_per_block - 1) / origins_per_block;
+
+    Assignment out;
+    out.pair_cost.assign(n * n * ns, 0.0);
+    out.route_teu.assign(nr, 0.0);
+    out.route_days.assign(nr, 0.0);
+
+    // Route flows f[r * ns + k] (TEU per month).
+    std::vector<double> flow(nr * ns, 0.0);
+    std::vector<double> load(nl, 0.0), factor(nl, 1.0), slope(nl, 0.0);
+    std::vector<double> route_cost(nr), route_days(nr), cost_slope(nr), days_slope(nr);
+    std::vector<std::vector<double>> partial(blocks);
+
+    const auto origin_range = [&](std::size_t b) {
+        return std::pair{b * origins_per_block, std::min(n, (b + 1) * origins_per_block)};
+    };
+    // Link loads from route flows.
+    const auto sum_loads = [&]() {
+        sim::parallel_for(blocks, 1, [&](std::size_t first, std::size_t end) {
+            for (std::size_t b = first; b < end; ++b) {
+                auto& part = partial[b];
+                part.assign(nl, 0.0);
+                const auto [i0, i1] = origin_range(b);
+                for (std::uint32_t r = routes.pair_begin[i0 * n]; r < routes.pair_begin[i1 * n];
+                     ++r) {
+                    double t = 0.0;
+                    for (std::size_t k = 0; k < ns; ++k) {
+                        t += flow[r * ns + k];
+                    }
+                    if (t == 0.0) {
+                        continue;
+                    }
+                    for (std::uint32_t h = routes.hop_begin[r]; h < routes.hop_begin[r + 1]; ++h) {
+                        part[routes.hops[h].link] += t;
+                    }
+                }
+            }
+        });
+        std::fill(load.begin(), load.end(), 0.0);
+        for (const auto& part : partial) {
+            for (std::size_t l = 0; l < nl; ++l) {
+                load[l] += part[l];
+            }
+        }
+    };
+    // Congestion factors and their slopes at the loads; route sums and their slopes.
+    const auto costs = [&]() {
+        for (std::size_t l = 0; l < nl; ++l) {
+            const double cap = links[l].capacity;
+            const double u = cap > 0.0 ? load[l] / cap : 0.0;
+            factor[l] = 1.0 + p.alpha * std::pow(u, p.beta);
+            slope[l] = cap > 0.0 && u > 0.0 ? p.alpha * p.beta * std::pow(u, p.beta - 1.0) / cap
+                                            : 0.0;
+        }
+        sim::parallel_for(nr, 4096, [&](std::size_t b, std::size_t e) {
+            for (std::size_t r = b; r < e; ++r) {
+                double c = 0.0, d = 0.0, cs = 0.0, ds = 0.0;
+                for (std::uint32_t h = routes.hop_begin[r]; h < routes.hop_begin[r + 1]; ++h) {
+                    const Hop hop = routes.hops[h];
+                    const LinkNow& link = links[hop.link];
+                    c += link.cost * factor[hop.link];
+                    d += link.days * factor[hop.link] + node_delay[hop.to];
+                    cs += link.cost * slope[hop.link];
+                    ds += link.days * slope[hop.link];
+                }
+                route_cost[r] = c;
+                route_days[r] = d;
+                cost_slope[r] = cs;
+                days_slope[r] = ds;
+            }
+        });
+    };
+    // The logit choice at the current costs: its distance from the flows is the residual;
+    // also the pair costs (parallel over origins).
+    const auto residual_pass = [&]() {
+        std::vector<double> gap(blocks, 0.0);
+        sim::parallel_for(blocks, 1, [&](std::size_t first, std::size_t end) {
+            std::vector<double> g, s;
+            for (std::size_t b = first; b < end; ++b) {
+                const auto [i0, i1] = origin_range(b);
+                for (std::size_t i = i0; i < i1; ++i) {
+                    for (std::size_t j = 0; j < n; ++j) {
+                        if (i == j) {
+                            continue;
+                        }
+                        const std::uint32_t r0 = routes.pair_begin[i * n + j];
+                        const std::size_t count = routes.pair_begin[i * n + j + 1] - r0;
+                        g.resize(count);
+                        s.resize(count);
+                        for (std::size_t k = 0; k < ns; ++k) {
+                            const std::size_t fk = (i * n + j) * ns + k;
+                            const double v = setting.value_per_teu[k];
+                            if (!(v > 0.0)) {
+                                continue;
+                            }
+                            if (count == 0) {
+                                out.pair_cost[fk] = std::numeric_limits<double>::infinity();
+                                continue;
+                            }
+                            double best = std::numeric_limits<double>::infinity();
+                            for (std::size_t r = 0; r < count; ++r) {
+                                g[r] = route_cost[r0 + r] / v +
+                                       route_days[r0 + r] * setting.time_cost[k];
+                                best = std::min(best, g[r]);
+                            }
+                            double sum = 0.0;
+                            for (std::size_t r = 0; r < count; ++r) {
+                                s[r] = std::exp(-(g[r] - best) / mu);
+                                sum += s[r];
+                            }
+                            out.pair_cost[fk] = best - mu * std::log(sum);
+                            const double total = teu[fk];
+                            if (!(total > 0.0)) {
+                                continue;
+                            }
+                            for (std::size_t r = 0; r < count; ++r) {
+                                gap[b] += std::abs(total * s[r] / sum - flow[(r0 + r) * ns + k]);
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        double total_gap = 0.0;
+        for (double v : gap) {
+            total_gap += v;
+        }
+        return total_gap;
+    };
+    // One Gauss-Seidel sweep of Newton steps over the pairs, in a fixed order: each pair sees
+    // the loads that the pairs before it left, so pairs sharing a congested link do not all
+    // push the same way at once.
+    const auto update_link = [&](std::uint32_t l) {
+        const double cap = links[l].capacity;
+        const double u = cap > 0.0 ? load[l] / cap : 0.0;
+        factor[l] = 1.0 + p.alpha * std::pow(u, p.beta);
+        slope[l] = cap > 0.0 && u > 0.0 ? p.alpha * p.beta * std::pow(u, p.beta - 1.0) / cap : 0.0;
+    };
+    const auto sweep = [&](double move) {
+        std::vector<double> g, q, h, a, bd, as, bs, delta;
+        for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t j = 0; j < n; ++j) {
+                const std::uint32_t r0 = routes.pair_begin[i * n + j];
+                const std::size_t count = routes.pair_begin[i * n + j + 1] - r0;
+                if (i == j || count < 2) {
+                    continue;
+                }
+                a.assign(count, 0.0);
+                bd.assign(count, 0.0);
+                as.assign(count, 0.0);
+                bs.assign(count, 0.0);
+                delta.assign(count, 0.0);
+                for (std::size_t r = 0; r < count; ++r) {
+                    for (std::uint32_t hh = routes.hop_begin[r0 + r]; hh < routes.hop_begin[r0 + r + 1];
+                         ++hh) {
+                        const Hop hop = routes.hops[hh];
+                        const LinkNow& link = links[hop.link];
+                        a[r] += link.cost * factor[hop.link];
+                        bd[r] += link.days * factor[hop.link] + node_delay[hop.to];
+                        as[r] += link.cost * slope[hop.link];
+                        bs[r] += link.days * slope[hop.link];
+                    }
+                }
+                g.resize(count);
+                q.resize(count);
+                h.resize(count);
+                for (std::size_t k = 0; k < ns; ++k) {
+                    const double v = setting.value_per_teu[k];
+                    const double total = teu[(i * n + j) * ns + k];
+                    if (!(v > 0.0) || !(total > 0.0)) {
+                        continue;
+                    }
+                    const double time = setting.time_cost[k];
+                    // Newton step on g_r + mu ln(f_r / T) = pi, the steps summing to zero.
+                    double num = 0.0, den = 0.0;
+                    for (std::size_t r = 0; r < count; ++r) {
+                        const double f = std::max(flow[(r0 + r) * ns + k], 1e-300);
+                        g[r] = a[r] / v + bd[r] * time;
+                        q[r] = g[r] + mu * std::log(f / total);
+                        h[r] = as[r] / v + bs[r] * time + mu / f;
+                        num += q[r] / h[r];
+                        den += 1.0 / h[r];
+                    }
+                    const double pi = num / den;
+                    double theta = move;
+                    for (std::size_t r = 0; r < count; ++r) {
+                        const double f = flow[(r0 + r) * ns + k];
+                        const double d = -(q[r] - pi) / h[r];
+                        if (d < 0.0 && f + theta * d < 0.5 * f) {
+                            theta = 0.5 * f / -d;
+                        }
+                    }
+                    for (std::size_t r = 0; r < count; ++r) {
+                        const double d = theta * (-(q[r] - pi) / h[r]);
+                        flow[(r0 + r) * ns + k] += d;
+                        delta[r] += d;
+                    }
+                }
+                for (std::size_t r = 0; r < count; ++r) {
+                    if (delta[r] == 0.0) {
+                        continue;
+                    }
+                    for (std::uint32_t hh = routes.hop_begin[r0 + r]; hh < routes.hop_begin[r0 + r + 1];
+                         ++hh) {
+                        const std::uint32_t l = routes.hops[hh].link;
+                        load[l] = std::max(0.0, load[l] + delta[r]);
+                        update_link(l);
+                    }
+                }
+            }
+        }
+    };
+
+    double total = 0.0;
+    for (std::size_t f = 0; f < teu.size(); ++f) {
+        total += teu[f];
+    }
+    // Start: the logit choice at free-flow costs.
+    costs();
+    {
+        sim::parallel_for(blocks, 1, [&](std::size_t first, std::size_t end) {
+            std::vector<double> s;
+            for (std::size_t b = first; b < end; ++b) {
+                const auto [i0, i1] = origin_range(b);
+                for (std::size_t i = i0; i < i1; ++i) {
+                    for (std::size_t j = 0; j < n; ++j) {
+                        const std::uint32_t r0 = routes.pair_begin[i * n + j];
+                        const std::size_t count = routes.pair_begin[i * n + j + 1] - r0;
+                        if (i == j || count == 0) {
+                            continue;
+                        }
+                        s.resize(count);
+                        for (std::size_t k = 0; k < ns; ++k) {
+                            const double v = setting.value_per_teu[k];
+                            const double t = teu[(i * n + j) * ns + k];
+                            if (!(v > 0.0) || !(t > 0.0)) {
+                                continue;
+                            }
+                            double best = std::numeric_limits<double>::infinity();
+                            for (std::size_t r = 0; r < count; ++r) {
+                                s[r] = route_cost[r0 + r] / v +
+                                       route_days[r0 + r] * setting.time_cost[k];
+                                best = std::min(best, s[r]);
+                            }
+                            double sum = 0.0;
+                            for (std::size_t r = 0; r < count; ++r) {
+                                s[r] = std::exp(-(s[r] - best) / mu);
+                                sum += s[r];
+                            }
+                            for (std::size_t r = 0; r < count; ++r) {
+                                flow[(r0 + r) * ns + k] = t * s[r] / sum;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+    double move = 1.0;
+    double previous = std::numeric_limits<double>::infinity();
+    int iter = 0;
+    double residual = 0.0;
+    std::vector<double> saved;
+    for (;; ++iter) {
+        sum_loads();
+        costs();
+        const double gap = residual_pass();
+        residual = total > 0.0 ? gap / total : 0.0;
+        if (std::getenv("ASSIGN_DEBUG") && (iter < 20 || iter % 50 == 0)) {
+            std::fprintf(stderr, "iter %d residual %.3e move %.3g\n", iter, residual, move);
+        }
+        if (residual <= options.tolerance || iter >= options.max_iterations) {
+            break;
+        }
+        if (residual > previous) {
+            // The last step overshot: go back and take half of it.
+            flow = saved;
+            move *= 0.5;
+            sum_loads();
+            costs();
+        } else {
+            previous = residual;
+            move = std::min(1.0, move * 1.5);
+        }
+        saved = flow;
+        sweep(move);
+    }
+    if (std::getenv("ASSIGN_DEBUG")) {
+        // worst pair-sector
+        double worst = 0; std::size_t wi = 0, wj = 0, wk = 0;
+        for (std::size_t i = 0; i < n; ++i) for (std::size_t j = 0; j < n; ++j) {
+            if (i == j) continue;
+            const std::uint32_t r0 = routes.pair_begin[i * n + j];
+            const std::size_t count = routes.pair_begin[i * n + j + 1] - r0;
+            for (std::size_t k = 0; k < ns; ++k) {
+                const double v = setting.value_per_teu[k]; const double T = teu[(i*n+j)*ns+k];
+                if (!(v > 0) || !(T > 0) || count == 0) continue;
+                double best = 1e300; std::vector<double> gg(count);
+                for (std::size_t r = 0; r < count; ++r) { gg[r] = route_cost[r0+r]/v + route_days[r0+r]*setting.time_cost[k]; best = std::min(best, gg[r]); }
+                double sum = 0; for (double x : gg) sum += std::exp(-(x-best)/mu);
+                double gp = 0; for (std::size_t r = 0; r < count; ++r) gp += std::abs(T*std::exp(-(gg[r]-best)/mu)/sum - flow[(r0+r)*ns+k]);
+                if (gp > worst) { worst = gp; wi = i; wj = j; wk = k; }
+            }
+        }
+        const std::uint32_t r0 = routes.pair_begin[wi * n + wj];
+        const std::size_t count = routes.pair_begin[wi * n + wj + 1] - r0;
+        std::fprintf(stderr, "worst %zu->%zu k%zu gap %.3g of total %.3g T %.3g\n", wi, wj, wk, worst, total, teu[(wi*n+wj)*ns+wk]);
+        for (std::size_t r = 0; r < count; ++r) {
+            const double v = setting.value_per_teu[wk];
+            std::fprintf(stderr, "  route %zu g %.4f flow %.4g hops %u:", r, route_cost[r0+r]/v + route_days[r0+r]*setting.time_cost[wk], flow[(r0+r)*ns+wk], routes.hop_begin[r0+r+1]-routes.hop_begin[r0+r]);
+            for (std::uint32_t hh = routes.hop_begin[r0+r]; hh < routes.hop_begin[r0+r+1]; ++hh) { auto l = routes.hops[hh].link; std::fprintf(stderr, " %s(u=%.2f)", net.links[l].id.c_str(), load[l]/links[l].capacity); }
+            std::fprintf(stderr, "\n");
+        }
+    }
+    // Report at the final flows.
+    for (std::size_t r = 0; r < nr; ++r) {
+        double t = 0.0;
+        for (std::size_t k = 0; k < ns; ++k) {
+            t += flow[r * ns + k];
+        }
+        out.route_teu[r] = t;
+    }
+    out.link_value.assign(nl, 0.0);
+    for (std::size_t r = 0; r < nr; ++r) {
+        double worth = 0.0;
+        for (std::size_t k = 0; k < ns; ++k) {
+            worth += flow[r * ns + k] * setting.value_per_teu[k] * 12.0 / 1e9;
+        }
+        for (std::uint32_t h = routes.hop_begin[r]; h < routes.hop_begin[r + 1]; ++h) {
+            out.link_value[routes.hops[h].link] += worth;
+        }
+    }
+    (void)value;
+    out.load = load;
+    out.route_days = route_days;
+    out.iterations = iter;
+    out.residual = residual;
+    return out;
+}
+
+} // namespace tradesim::models::corridors

@@ -1,0 +1,251 @@
+// Corridors as agents in the run: the network's state from the corridor policies, routes
+// recomputed when it changes, the step's assignment, the trade-cost factors it hands to the
+// trade model, and the corridor tables.
+
+#include "state.hpp"
+
+#include "tradesim/sim/error.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <numeric>
+
+namespace tradesim::models {
+
+using corridors::LinkNow;
+
+NetworkState network_baseline(const Network& network) {
+    NetworkState s;
+    const std::size_t nl = network.links.size();
+    s.open.assign(nl, 1);
+    for (std::size_t l = 0; l < nl; ++l) {
+        s.open[l] = network.links[l].planned ? 0 : 1;
+    }
+    s.cost_factor.assign(nl, 1.0);
+    s.capacity_factor.assign(nl, 1.0);
+    s.days_factor.assign(nl, 1.0);
+    s.node_delay.assign(network.nodes.size(), 0.0);
+    return s;
+}
+
+struct Corridors::Impl {
+    const Scenario& scenario;
+    const Network& net;
+    Dims dims;
+    corridors::Setting setting;
+    corridors::RouteSet routes;
+    NetworkState routed_state; ///< the state the routes were found for
+    std::vector<double> base_cost; ///< G0_ijk
+    std::vector<double> last_load;
+    std::vector<std::size_t> table_links; ///< network link index of each table row
+    std::vector<std::string> ids, modes;
+    CorridorTables tables;
+
+    Impl(const Scenario& s)
+        : scenario(s), net(*s.network), dims(s.world->dims) {
+        const World& w = *s.world;
+        setting.network = &net;
+        setting.value_per_teu = net.params.value_per_teu;
+        setting.time_cost = net.params.time_cost;
+        // Dijkstra weights: the trade-weighted mean value per TEU and time cost.
+        double trade = 0.0, value = 0.0, time = 0.0;
+        for (std::size_t i = 0; i < dims.countries; ++i) {
+            for (std::size_t j = 0; j < dims.countries; ++j) {
+                for (std::size_t k = 0; k < dims.sectors; ++k) {
+                    const double x = w.flows[dims.flow(i, j, k)];
+                    if (i == j || !(setting.value_per_teu[k] > 0.0)) {
+                        continue;
+                    }
+                    trade += x;
+                    value += x / setting.value_per_teu[k]; // containers
+                    time += x * setting.time_cost[k];
+                }
+            }
+        }
+        setting.mean_value = value > 0.0 ? trade / value : 1.0;
+        setting.mean_time = trade > 0.0 ? time / trade : 0.0;
+        for (std::size_t l = 0; l < net.links.size(); ++l) {
+            if (!net.links[l].access) {
+                table_links.push_back(l);
+                ids.push_back(net.links[l].id);
+                modes.push_back(to_string(net.links[l].mode));
+            }
+        }
+    }
+
+    std::vector<LinkNow> links_now(const NetworkState& st) const {
+        std::vector<LinkNow> out(net.links.size());
+        for (std::size_t l = 0; l < net.links.size(); ++l) {
+            const NetworkLink& link = net.links[l];
+            bool open = st.open[l] != 0;
+            // A closed node closes its links (node_delay < 0 marks a closed node).
+            if (st.node_delay[link.from] < 0.0 || st.node_delay[link.to] < 0.0) {
+                open = false;
+            }
+            out[l] = LinkNow{link.cost_per_teu * st.cost_factor[l],
+                             link.days * st.days_factor[l] + link.border_delay,
+                             link.capacity * st.capacity_factor[l], open};
+        }
+        return out;
+    }
+
+    static std::vector<double> delays(const NetworkState& st) {
+        std::vector<double> d = st.node_delay;
+        for (double& v : d) {
+            v = std::max(v, 0.0);
+        }
+        return d;
+    }
+
+    // Containers per month and values per flow (international flows of shipped sectors).
+    void cargo(const std::vector<double>& flows, std::vector<double>& teu,
+               std::vector<double>& value) const {
+        teu.assign(dims.flow_count(), 0.0);
+        value.assign(dims.flow_count(), 0.0);
+        for (std::size_t i = 0; i < dims.countries; ++i) {
+            for (std::size_t j = 0; j < dims.countries; ++j) {
+                for (std::size_t k = 0; k < dims.sectors; ++k) {
+                    const std::size_t f = dims.flow(i, j, k);
+                    if (i == j || !(setting.value_per_teu[k] > 0.0)) {
+                        continue;
+                    }
+                    value[f] = flows[f];
+                    teu[f] = flows[f] * 1e9 / setting.value_per_teu[k] / 12.0;
+                }
+            }
+        }
+    }
+
+    corridors::Assignment run(const NetworkState& st, const std::vector<double>& flows,
+                              const std::string& date) {
+        const bool changed = routes.routes() == 0 || st.open != routed_state.open ||
+                             st.node_delay != routed_state.node_delay ||
+                             st.cost_factor != routed_state.cost_factor ||
+                             st.days_factor != routed_state.days_factor;
+        const auto now = links_now(st);
+        const auto delay = delays(st);
+        if (changed) {
+            routes = corridors::find_routes(setting, now, delay);
+            routed_state = st;
+        }
+        std::vector<double> teu, value;
+        cargo(flows, teu, value);
+        auto a = corridors::assign(setting, routes, now, delay, teu, value, AssignmentOptions{},
+                                   last_load.empty() ? nullptr : &last_load);
+        // A pair that trades must keep a route.
+        for (std::size_t i = 0; i < dims.countries; ++i) {
+            for (std::size_t j = 0; j < dims.countries; ++j) {
+                if (i != j && routes.pair_begin[i * dims.countries + j] ==
+                                  routes.pair_begin[i * dims.countries + j + 1]) {
+                    double x = 0.0;
+                    for (std::size_t k = 0; k < dims.sectors; ++k) {
+                        x += scenario.world->flows[dims.flow(i, j, k)];
+                    }
+                    if (x > 0.0) {
+                        throw sim::InputError(fmt::format(
+                            "{}: {}: the network leaves no route from {} to {}, which trade "
+                            "{:.3g} bn USD/yr at the baseline: a closure disconnects them",
+                            scenario.path, date, scenario.world->countries[i].code,
+                            scenario.world->countries[j].code, x));
+                    }
+                }
+            }
+        }
+        last_load = a.load;
+        fill_tables(a, now, flows);
+        return a;
+    }
+
+    void fill_tables(const corridors::Assignment& a, const std::vector<LinkNow>& now,
+                     const std::vector<double>& flows) {
+        const std::size_t n = dims.countries;
+        auto& t = tables;
+        const std::size_t rows = table_links.size();
+        t.link_teu.assign(rows, 0.0);
+        t.link_value.assign(rows, 0.0);
+        t.link_utilisation.assign(rows, 0.0);
+        t.link_cost.assign(rows, 0.0);
+        t.link_days.assign(rows, 0.0);
+        t.link_open.assign(rows, 0.0);
+        const auto& p = net.params;
+        for (std::size_t row = 0; row < rows; ++row) {
+            const std::size_t l = table_links[row];
+            const double u = now[l].capacity > 0.0 ? a.load[l] / now[l].capacity : 0.0;
+            const double f = 1.0 + p.alpha * std::pow(u, p.beta);
+            t.link_teu[row] = a.load[l];
+            t.link_value[row] = a.link_value[l];
+            t.link_utilisation[row] = now[l].open ? u : 0.0;
+            t.link_cost[row] = now[l].cost * f;
+            t.link_days[row] = now[l].days * f;
+            t.link_open[row] = now[l].open ? 1.0 : 0.0;
+        }
+        t.mode_share.assign(n * n * mode_count, 0.0);
+        t.pair_days.assign(n * n, 0.0);
+        t.pair_cost.assign(n * n, 0.0);
+        t.pair_routes.assign(n * n, 0.0);
+        for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t j = 0; j < n; ++j) {
+                if (i == j) {
+                    continue;
+                }
+                const std::size_t pair = i * n + j;
+                double total = 0.0, days = 0.0;
+                for (std::uint32_t r = routes.pair_begin[pair]; r < routes.pair_begin[pair + 1];
+                     ++r) {
+                    total += a.route_teu[r];
+                    days += a.route_teu[r] * a.route_days[r];
+                    t.mode_share[pair * mode_count + static_cast<std::size_t>(routes.mode[r])] +=
+                        a.route_teu[r];
+                }
+                t.pair_routes[pair] = routes.pair_begin[pair + 1] - routes.pair_begin[pair];
+                if (total > 0.0) {
+                    for (std::size_t m = 0; m < mode_count; ++m) {
+                        t.mode_share[pair * mode_count + m] /= total;
+                    }
+                    t.pair_days[pair] = days / total;
+                }
+                double worth = 0.0, cost = 0.0;
+                for (std::size_t k = 0; k < dims.sectors; ++k) {
+                    const std::size_t f = dims.flow(i, j, k);
+                    if (setting.value_per_teu[k] > 0.0 && std::isfinite(a.pair_cost[f])) {
+                        worth += flows[f];
+                        cost += flows[f] * a.pair_cost[f];
+                    }
+                }
+                t.pair_cost[pair] = worth > 0.0 ? 100.0 * cost / worth : 0.0;
+            }
+        }
+        t.iterations = a.iterations;
+        t.residual = a.residual;
+    }
+};
+
+Corridors::Corridors(const Scenario& scenario) : impl_(std::make_unique<Impl>(scenario)) {
+    Impl& m = *impl_;
+    const NetworkState base = network_baseline(m.net);
+    const auto a = m.run(base, scenario.world->flows, scenario.calendar.start().str());
+    m.base_cost = a.pair_cost;
+}
+
+Corridors::~Corridors() = default;
+
+void Corridors::step(PolicyState& policy, const std::vector<double>& flows,
+                     const std::string& date) {
+    Impl& m = *impl_;
+    const auto a = m.run(policy.network, flows, date);
+    const Dims& d = m.dims;
+    policy.trade_cost.assign(d.flow_count(), 1.0);
+    for (std::size_t f = 0; f < d.flow_count(); ++f) {
+        const double g = a.pair_cost[f];
+        const double g0 = m.base_cost[f];
+        if (g != 0.0 && std::isfinite(g) && std::isfinite(g0)) {
+            policy.trade_cost[f] = (1.0 + g) / (1.0 + g0);
+        }
+    }
+}
+
+const CorridorTables& Corridors::tables() const noexcept { return impl_->tables; }
+const std::vector<std::string>& Corridors::link_ids() const noexcept { return impl_->ids; }
+const std::vector<std::string>& Corridors::link_modes() const noexcept { return impl_->modes; }
+
+} // namespace tradesim::models

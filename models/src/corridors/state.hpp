@@ -1,0 +1,68 @@
+#pragma once
+// Routing and assignment on a network, independent of scenarios (the benchmark uses them on a
+// synthetic network): candidate routes by Dijkstra under mode rules, and the congested logit
+// assignment of a step's containers to them.
+
+#include "tradesim/models/corridors.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace tradesim::models::corridors {
+
+/// A link as a step sees it.
+struct LinkNow {
+    double cost = 0;     ///< USD per TEU, before congestion
+    double days = 0;     ///< moving + border delay, before congestion
+    double capacity = 0; ///< TEU per month
+    bool open = true;
+};
+
+struct Hop {
+    std::uint32_t link = 0;
+    std::uint32_t to = 0; ///< node entered
+};
+
+/// Candidate routes of every origin-destination pair (economies i != j), flat.
+struct RouteSet {
+    std::size_t economies = 0;
+    std::vector<std::uint32_t> pair_begin; ///< N*N + 1: routes of pair (i, j)
+    std::vector<std::uint32_t> hop_begin;  ///< routes + 1
+    std::vector<Hop> hops;
+    std::vector<Mode> mode; ///< per route: the mode that carries it the most kilometres
+    [[nodiscard]] std::size_t routes() const noexcept { return mode.size(); }
+};
+
+/// What routing needs of the network and the goods.
+struct Setting {
+    const Network* network = nullptr;
+    std::vector<double> value_per_teu; ///< per sector (0 for sectors not shipped)
+    std::vector<double> time_cost;     ///< per sector, share of value per day
+    double mean_value = 1;             ///< for the Dijkstra weights
+    double mean_time = 0;
+};
+
+/// Candidate routes over the open links (parallel over origins, merged in origin order).
+[[nodiscard]] RouteSet find_routes(const Setting& setting, const std::vector<LinkNow>& links,
+                                   const std::vector<double>& node_delay);
+
+struct Assignment {
+    std::vector<double> load;       ///< TEU per month per link
+    std::vector<double> pair_cost;  ///< G_ijk (N*N*K), infinite when a pair has no route
+    std::vector<double> route_teu;  ///< per route
+    std::vector<double> route_days; ///< per route, congestion included
+    std::vector<double> link_value; ///< USD bn/yr per link
+    int iterations = 0;
+    double residual = 0;
+};
+
+/// Loads `teu` (N*N*K containers per month) and `value` (USD bn/yr, for the value table) onto
+/// the routes: the congested logit equilibrium, from `start` loads when given.
+[[nodiscard]] Assignment assign(const Setting& setting, const RouteSet& routes,
+                                const std::vector<LinkNow>& links,
+                                const std::vector<double>& node_delay,
+                                const std::vector<double>& teu, const std::vector<double>& value,
+                                const AssignmentOptions& options,
+                                const std::vector<double>* start);
+
+} // namespace tradesim::models::corridors
