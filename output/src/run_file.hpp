@@ -29,6 +29,22 @@ inline constexpr std::array<const char*, 4> firm_pair_datasets{"serving", "entri
 void write_firm_csv(const RunReader& run, const std::string& table, int first, int last,
                     std::ostream& out);
 
+/// The variables of /corridors/links, /corridors/pairs and /corridors/assignment, in the
+/// order of their last dimension, with their units (run_store_corridors.cpp).
+inline constexpr std::array<const char*, 6> link_variables{"teu",          "value", "utilisation",
+                                                           "cost_per_teu", "days",  "open"};
+inline constexpr std::array<const char*, 6> link_units{
+    "TEU/month", "USD bn/yr", "load/capacity", "USD/TEU", "days", "1 open, 0 closed"};
+inline constexpr std::array<const char*, 7> pair_variables{
+    "rail_share", "sea_share", "road_share", "air_share", "days", "cost_pct", "routes"};
+inline constexpr std::array<const char*, 7> pair_units{
+    "share of TEU", "share of TEU", "share of TEU", "share of TEU", "days", "% of value", "count"};
+
+/// Writes the CSV of `table` ("corridors" or "routes") for steps [first, last) of `run`, which
+/// has corridor tables (run_store_corridors.cpp).
+void write_corridor_csv(const RunReader& run, const std::string& table, int first, int last,
+                        std::ostream& out);
+
 /// What a run file says about itself, written when it is created.
 struct RunHeader {
     std::string program_version;
@@ -98,6 +114,15 @@ private:
         h5::Dataset countries, serving, entries, exits, sales_per_firm;
         std::vector<std::string> variables;
     };
+    // Corridor tables (run_store_corridors.cpp): /corridors, created at the first step of a
+    // run whose world has a transport network.
+    void create_corridors(const models::StepView& view);
+    void write_corridors(const models::StepView& view);
+
+    struct CorridorDatasets {
+        h5::Dataset links, pairs, assignment;
+        std::size_t links_n = 0;
+    };
 
     std::string path_;
     // Declared first so it is destroyed last: HDF5 only really closes a file once every
@@ -113,6 +138,7 @@ private:
         h5::Dataset step, date, kind, importer, exporter, sector, value, message;
     } events_;
     std::optional<FirmDatasets> firms_;
+    std::optional<CorridorDatasets> corridors_;
 
     std::size_t countries_n_ = 0;
     std::size_t sectors_n_ = 0;

@@ -167,6 +167,7 @@ RunFile::~RunFile() {
 
 void RunFile::close_objects() {
     firms_.reset();
+    corridors_.reset();
     countries_.reset();
     flows_ = {};
     metadata_ = {};
@@ -262,6 +263,7 @@ void RunFile::write_step(const models::StepView& view) {
     write_countries(view.countries);
     flows_.append<double>(view.flows, 1);
     write_firms(view);
+    write_corridors(view);
     write_events(view.events);
     dates_.append_strings({view.date});
     const std::uint64_t hash = view.state_hash;
@@ -379,6 +381,15 @@ struct RunReader::Impl {
         }
     }
 
+    [[nodiscard]] bool has_corridors() const { return file.contains("corridors"); }
+
+    void require_corridors() const {
+        if (!has_corridors()) {
+            throw sim::UsageError(
+                fmt::format("{}: no corridor tables (the world has no transport network)", path));
+        }
+    }
+
     void check_step(int step) const {
         if (step < 0 || step >= steps) {
             throw sim::UsageError(
@@ -423,6 +434,11 @@ RunReader::RunReader(const std::string& path) : impl_(std::make_unique<Impl>()) 
             firm_datasets.push_back(fmt::format("firms/{}", name));
         }
         for (const std::string& name : firm_datasets) {
+            steps = r.file.contains(name) ? std::min(steps, r.file.open_dataset(name).rows()) : 0;
+        }
+    }
+    if (r.has_corridors()) {
+        for (const char* name : {"corridors/links", "corridors/pairs", "corridors/assignment"}) {
             steps = r.file.contains(name) ? std::min(steps, r.file.open_dataset(name).rows()) : 0;
         }
     }
@@ -518,6 +534,39 @@ std::vector<double> RunReader::firm_pair_values(const std::string& name, int ste
         .read_rows<double>(static_cast<hsize_t>(step), 1);
 }
 
+bool RunReader::has_corridors() const {
+    return impl_->has_corridors();
+}
+
+std::vector<std::string> RunReader::link_ids() const {
+    return impl_->strings("metadata/link_ids");
+}
+
+std::vector<std::string> RunReader::link_modes() const {
+    return impl_->strings("metadata/link_modes");
+}
+
+std::vector<double> RunReader::link_values(int step) const {
+    impl_->require_corridors();
+    impl_->check_step(step);
+    return impl_->file.open_dataset("corridors/links")
+        .read_rows<double>(static_cast<hsize_t>(step), 1);
+}
+
+std::vector<double> RunReader::pair_values(int step) const {
+    impl_->require_corridors();
+    impl_->check_step(step);
+    return impl_->file.open_dataset("corridors/pairs")
+        .read_rows<double>(static_cast<hsize_t>(step), 1);
+}
+
+std::vector<double> RunReader::assignment_values(int step) const {
+    impl_->require_corridors();
+    impl_->check_step(step);
+    return impl_->file.open_dataset("corridors/assignment")
+        .read_rows<double>(static_cast<hsize_t>(step), 1);
+}
+
 std::vector<models::Event> RunReader::events() const {
     const h5::File& f = impl_->file;
     const std::vector<std::int32_t> step = f.open_dataset("events/step").read<std::int32_t>();
@@ -546,7 +595,7 @@ std::vector<models::Event> RunReader::events() const {
 }
 
 std::vector<std::string> RunReader::table_names() {
-    return {"countries", "flows", "events", "steps", "firms", "firm_pairs"};
+    return {"countries", "flows", "events", "steps", "firms", "firm_pairs", "corridors", "routes"};
 }
 
 void RunReader::write_csv(const std::string& table, int step, std::ostream& out) const {
@@ -557,8 +606,12 @@ void RunReader::write_csv(const std::string& table, int step, std::ostream& out)
     }
     const Impl& r = *impl_;
     const bool firm_table = table == "firms" || table == "firm_pairs";
+    const bool corridor_table = table == "corridors" || table == "routes";
     if (firm_table) {
         r.require_firms();
+    }
+    if (corridor_table) {
+        r.require_corridors();
     }
     if (step >= 0) {
         r.check_step(step);
@@ -568,6 +621,10 @@ void RunReader::write_csv(const std::string& table, int step, std::ostream& out)
 
     if (firm_table) {
         detail::write_firm_csv(*this, table, first, last, out);
+        return;
+    }
+    if (corridor_table) {
+        detail::write_corridor_csv(*this, table, first, last, out);
         return;
     }
 

@@ -5,7 +5,8 @@ Usage: read_with_h5py.py RUN_FILE
 
 Opens the file, checks the format attribute, that the shapes agree with each other
 (countries [S,N,V], flows [S,N,N,K], one date, hash and iteration count per step, event
-columns of one length; with /firms, firms/countries [S,N,W] and the pair tables [S,N,N,K]), that
+columns of one length; with /firms, firms/countries [S,N,W] and the pair tables [S,N,N,K]; with
+/corridors, links [S,L,6], pairs [S,N,N,7] and assignment [S,2] with their names and units), that
 every value is finite and every flow and firm count non-negative, and prints a one-line summary. Exits 1 (with the problems on stderr) when a check fails, 2 on bad usage.
 """
 
@@ -114,10 +115,34 @@ def check(path):
                        f"firms/{name} holds negative or non-finite values")
             firms = f", {int(group.attrs.get('firms', 0))} firms"
 
+        corridors = ""
+        if "corridors" in f:
+            group = f["corridors"]
+            links = len(strings(f["metadata/link_ids"]))
+            expect(len(strings(f["metadata/link_modes"])) == links,
+                   "link modes and link ids differ in number")
+            for table, width in (("link", 6), ("pair", 7)):
+                names = strings(f[f"metadata/{table}_variables"])
+                expect(len(names) == width, f"{len(names)} {table} variables, expected {width}")
+                expect(len(strings(f[f"metadata/{table}_units"])) == width,
+                       f"{table} units and variables differ in number")
+            for name, shape in (("links", (s, links, 6)), ("pairs", (s, n, n, 7)),
+                                ("assignment", (s, 2))):
+                ds = group[name]
+                expect(ds.shape == shape, f"corridors/{name} has shape {ds.shape}, expected {shape}")
+                data = ds[()]
+                expect(np.all(np.isfinite(data)) and np.all(data >= 0),
+                       f"corridors/{name} holds negative or non-finite values")
+            if s > 0:
+                shares = group["pairs"][()][..., 0:4].sum(axis=-1)
+                expect(np.all((np.abs(shares - 1) < 1e-9) | (shares == 0)),
+                       "corridors/pairs: mode shares of a pair do not sum to 1 (or 0)")
+            corridors = f", {links} corridor links"
+
         status = text(f.attrs.get("status", ""))
         summary = (f"{path}: ok, status {status}, {s} steps, {n} countries, {k} sectors, "
                    f"{v} country variables, {events} events, "
-                   f"total flow at the last step {total_last:.6g}{firms}")
+                   f"total flow at the last step {total_last:.6g}{firms}{corridors}")
         return problems, summary
 
 

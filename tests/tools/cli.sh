@@ -128,6 +128,56 @@ export_firms_errors)
     expect_code 0 "$tradesim" export --help
     contains out.txt "firm_pairs"
     ;;
+export_corridors)
+    corridors=$src/tests/scenarios/corridors_small.toml
+    expect_code 0 "$tradesim" run "$corridors" --out c.h5 --quiet
+    expect_code 0 "$tradesim" inspect c.h5
+    for word in "/corridors/links" "/corridors/pairs" "/corridors/assignment" "/metadata/link_ids" "  routes"; do
+        contains out.txt "$word"
+    done
+    grep -q "^corridors   15 links, last step's assignment: [0-9]* iterations, residual " out.txt \
+        || fail "inspect: no corridors line"
+    /usr/bin/python3 "$src/tests/output/read_with_h5py.py" c.h5 || fail "h5py could not read the corridor tables"
+    expect_code 0 "$tradesim" export c.h5 corridors
+    [[ $(head -1 out.txt) == "step,date,link,mode,teu,value,utilisation,cost_per_teu,days,open" ]] \
+        || fail "corridors header: $(head -1 out.txt)"
+    # 24 steps of the test world's 15 links (access legs are not in the table).
+    [[ $(wc -l < out.txt) -eq $((1 + 24 * 15)) ]] || fail "corridors rows: $(wc -l < out.txt)"
+    # The Suez Canal is closed from 2018-07 to 2019-01: nothing on it, marked closed.
+    grep -q "^6,2018-07,SEA_MALACCA-SEA_SUEZ,sea,0,0,0,[0-9.e+-]*,[0-9.e+-]*,0$" out.txt \
+        || fail "Suez link not closed at step 6: $(grep '^6,.*SEA_MALACCA-SEA_SUEZ' out.txt)"
+    grep -q "^12,2019-01,SEA_MALACCA-SEA_SUEZ,sea,[1-9][0-9.e+-]*,.*,1$" out.txt \
+        || fail "Suez link not open again at step 12: $(grep '^12,.*SEA_MALACCA-SEA_SUEZ' out.txt)"
+    grep -q "^0,2018-01,PORT_SHENZHEN-PORT_HAIPHONG-road,road," out.txt || fail "no road link row"
+    expect_code 0 "$tradesim" export c.h5 routes --step 3
+    [[ $(head -1 out.txt) == "step,date,exporter,importer,rail_share,sea_share,road_share,air_share,days,cost_pct,routes" ]] \
+        || fail "routes header: $(head -1 out.txt)"
+    # 4 x 3 pairs: the diagonal is left out.
+    [[ $(wc -l < out.txt) -eq $((1 + 4 * 3)) ]] || fail "routes rows: $(wc -l < out.txt)"
+    grep -q "^3,2018-04,CHN,DEU,[0-9]" out.txt || fail "no CHN,DEU row at step 3"
+    grep -q "^3,[^,]*,\([A-Z]*\),\1," out.txt && fail "a routes row on the diagonal"
+    expect_code 0 "$tradesim" export c.h5 routes
+    [[ $(wc -l < out.txt) -eq $((1 + 24 * 4 * 3)) ]] || fail "routes rows: $(wc -l < out.txt)"
+    ;;
+export_corridors_errors)
+    # The classroom world has no transport network.
+    printf 'name = "plain"\nworld = "%s/scenarios/classroom/world"\n[calendar]\nstart = "2018-01"\nsteps = 3\nstep = "month"\n' "$src" > plain.toml
+    expect_code 0 "$tradesim" run plain.toml --out a.h5 --quiet
+    for table in corridors routes; do
+        expect_code 2 "$tradesim" export a.h5 $table
+        contains err.txt "a.h5: no corridor tables (the world has no transport network)"
+        [[ -s out.txt ]] && fail "export $table wrote output"
+    done
+    expect_code 2 "$tradesim" export a.h5 corridors --step 0
+    contains err.txt "no corridor tables"
+    expect_code 0 "$tradesim" inspect a.h5
+    grep -qi "corridor\|routes\|link" out.txt && fail "inspect of a run without a network mentions corridors"
+    expect_code 2 "$tradesim" export a.h5 route
+    contains err.txt 'did you mean "routes"'
+    expect_code 0 "$tradesim" export --help
+    contains out.txt "corridors"
+    contains out.txt "routes"
+    ;;
 validate_ok)
     expect_code 0 "$tradesim" validate "$src/scenarios/baseline.toml" "$src/scenarios/us_china_tariffs_2018.toml" "$small"
     contains out.txt "baseline.toml: ok"

@@ -37,10 +37,21 @@ int inspect_command(const std::string& run_file) {
                    run.firm_attribute("export_share"), run.firm_attribute("export_cost_scale"),
                    run.firm_attribute("burn_in_steps"));
     }
+    if (run.has_corridors()) {
+        fmt::print("corridors   {} links", run.link_ids().size());
+        if (run.steps() > 0) {
+            const auto a = run.assignment_values(run.steps() - 1);
+            fmt::print(", last step's assignment: {} iterations, residual {:.3g}", a[0], a[1]);
+        }
+        fmt::print("\n");
+    }
     fmt::print("\ntables (tradesim export {} TABLE):\n", run_file);
     for (const auto& name : output::RunReader::table_names()) {
-        // The firm tables exist only in runs with [firms].
-        if (run.has_firms() || (name != "firms" && name != "firm_pairs")) {
+        // The firm tables exist only in runs with [firms], the corridor tables only in runs
+        // of a world with a transport network.
+        const bool firm_table = name == "firms" || name == "firm_pairs";
+        const bool corridor_table = name == "corridors" || name == "routes";
+        if ((run.has_firms() || !firm_table) && (run.has_corridors() || !corridor_table)) {
             fmt::print("  {}\n", name);
         }
     }

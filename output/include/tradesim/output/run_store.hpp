@@ -31,6 +31,21 @@
 ///                                 importer, sector (the diagonal is the home market)
 ///   /firms/entries, /firms/exits  float64[S][N][N][K] firms entering, leaving it that step
 ///   /firms/sales_per_firm         float64[S][N][N][K] flow / firms serving, USD mn/yr
+/// Only when the world has a transport network (created at the first step):
+///   /metadata/link_ids            ids of the network's links, access legs left out (string[L])
+///   /metadata/link_modes          their modes: rail, sea, road, air (string[L])
+///   /metadata/link_variables      teu, value, utilisation, cost_per_teu, days, open (string[6])
+///   /metadata/link_units          their units (string[6])
+///   /metadata/pair_variables      rail_share, sea_share, road_share, air_share, days,
+///                                 cost_pct, routes (string[7])
+///   /metadata/pair_units          their units (string[7])
+///   /corridors/links              float64[S][L][6] link, variable: TEU/month, USD bn/yr of
+///                                 goods, load/capacity, USD/TEU with congestion, days, 1/0 open
+///   /corridors/pairs              float64[S][N][N][7] exporter, importer, variable: mode
+///                                 shares by TEU, mean days, generalized cost in % of value,
+///                                 candidate routes (the diagonal is all zeros)
+///   /corridors/assignment         float64[S][2] iterations and relative residual of the step's
+///                                 assignment of loads to links
 /// Every step-indexed dataset has one step per chunk; a step counts once it is in all of them.
 
 #include "tradesim/models/scenario.hpp"
@@ -112,13 +127,32 @@ public:
     /// or for a step out of range.
     [[nodiscard]] std::vector<double> firm_pair_values(const std::string& name, int step) const;
 
+    /// True when the run has corridor tables (its world has a transport network).
+    [[nodiscard]] bool has_corridors() const;
+    /// Ids of the links in the corridor tables (/metadata/link_ids); empty without them.
+    [[nodiscard]] std::vector<std::string> link_ids() const;
+    /// Modes of those links (rail, sea, road, air); empty without corridor tables.
+    [[nodiscard]] std::vector<std::string> link_modes() const;
+    /// corridors/links[step][link][variable], row-major; variables teu, value, utilisation,
+    /// cost_per_teu, days, open. Throws UsageError without corridor tables or for a step out
+    /// of range.
+    [[nodiscard]] std::vector<double> link_values(int step) const;
+    /// corridors/pairs[step][exporter][importer][variable], row-major; variables rail_share,
+    /// sea_share, road_share, air_share, days, cost_pct, routes. Throws as link_values.
+    [[nodiscard]] std::vector<double> pair_values(int step) const;
+    /// corridors/assignment[step]: {iterations, residual} of the step's assignment. Throws as
+    /// link_values.
+    [[nodiscard]] std::vector<double> assignment_values(int step) const;
+
     /// Names of the tables `export` knows: countries, flows, events, steps, firms, firm_pairs
-    /// (the last two only in runs with firm tables).
+    /// (these two only in runs with firm tables), corridors, routes (these two only in runs
+    /// with corridor tables).
     [[nodiscard]] static std::vector<std::string> table_names();
     /// Writes `table` as CSV (header row first) for every step, or only `step` when >= 0.
-    /// firm_pairs leaves out exporter-importer-sector rows without firms, entries or exits.
-    /// Throws UsageError for an unknown table, a step out of range, or a firm table of a run
-    /// without firms.
+    /// firm_pairs leaves out exporter-importer-sector rows without firms, entries or exits;
+    /// routes leaves out the diagonal (an economy with itself).
+    /// Throws UsageError for an unknown table, a step out of range, a firm table of a run
+    /// without firms, or a corridor table of a run without a transport network.
     void write_csv(const std::string& table, int step, std::ostream& out) const;
 
     /// Datasets with shape and stored (compressed) bytes, for `inspect`.
