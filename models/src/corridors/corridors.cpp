@@ -38,6 +38,12 @@ struct Corridors::Impl {
     std::vector<double> base_cost; ///< G0_ijk
     std::vector<double> last_load;
     std::vector<std::size_t> table_links; ///< network link index of each table row
+    /// Effective capacity over the stated one: the stated capacities are of container
+    /// services, while the model ships all goods trade as containers; where the baseline's
+    /// free-flow loads exceed 80 % of a stated capacity, the capacity is raised to carry them
+    /// at 80 % (counted in calibration_raised).
+    std::vector<double> capacity_scale;
+    std::size_t calibration_raised = 0;
     std::vector<std::string> ids, modes;
     CorridorTables tables;
 
@@ -84,7 +90,9 @@ struct Corridors::Impl {
             }
             out[l] = LinkNow{link.cost_per_teu * st.cost_factor[l],
                              link.days * st.days_factor[l] + link.border_delay,
-                             link.capacity * st.capacity_factor[l], open};
+                             link.capacity * st.capacity_factor[l] *
+                                 (capacity_scale.empty() ? 1.0 : capacity_scale[l]),
+                             open};
         }
         return out;
     }
@@ -223,6 +231,26 @@ struct Corridors::Impl {
 Corridors::Corridors(const Scenario& scenario) : impl_(std::make_unique<Impl>(scenario)) {
     Impl& m = *impl_;
     const NetworkState base = network_baseline(m.net);
+    {
+        // Effective capacities from the baseline's free-flow loads.
+        const auto now = m.links_now(base);
+        const auto delay = Impl::delays(base);
+        const auto free_routes = corridors::find_routes(m.setting, now, delay);
+        std::vector<double> teu, value;
+        m.cargo(scenario.world->flows, teu, value);
+        AssignmentOptions free_flow;
+        free_flow.max_iterations = 0;
+        const auto a = corridors::assign(m.setting, free_routes, now, delay, teu, value,
+                                         free_flow, nullptr);
+        m.capacity_scale.assign(m.net.links.size(), 1.0);
+        for (std::size_t l = 0; l < m.net.links.size(); ++l) {
+            const double cap = now[l].capacity;
+            if (cap > 0.0 && a.load[l] > 0.8 * cap) {
+                m.capacity_scale[l] = a.load[l] / (0.8 * cap);
+                ++m.calibration_raised;
+            }
+        }
+    }
     const auto a = m.run(base, scenario.world->flows, scenario.calendar.start().str());
     m.base_cost = a.pair_cost;
 }
