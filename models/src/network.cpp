@@ -177,7 +177,7 @@ void read_params(const std::string& path, const World& world, Network& net,
     p.time_cost.assign(ns, 0.0);
     p.value_per_teu.assign(ns, 0.0);
     detail::Fields top(root, "", problems, {"time_cost", "value_per_teu", "access", "congestion",
-                                            "choice"});
+                                            "choice", "calibration"});
     const auto per_sector = [&](const char* key, std::vector<double>& out, double scale,
                                 double lo, double hi) {
         const sim::SpecNode* t = root.find(key);
@@ -240,6 +240,32 @@ void read_params(const std::string& path, const World& world, Network& net,
     double routes = 4;
     number("choice", "routes_per_pair", routes, 1, 16);
     p.routes_per_pair = static_cast<int>(routes);
+    if (const sim::SpecNode* cal = root.find("calibration"); cal != nullptr && cal->is_table()) {
+        detail::Fields c(*cal, "calibration", problems, {"rail_share", "exporter", "importers"});
+        const auto share = c.number("rail_share", true);
+        const auto exporter = c.string("exporter", true);
+        const auto importers = c.string_list("importers", true);
+        c.check_unknown();
+        if (share && !(*share > 0.0 && *share < 1.0)) {
+            c.error("rail_share", fmt::format("calibration.rail_share = {} must be in (0, 1)",
+                                              *share));
+        } else if (share && exporter && importers) {
+            p.rail_share = *share;
+            p.calibration_exporter = *exporter;
+            for (const auto& [code, where] : *importers) {
+                if (world.country_index(code) < 0) {
+                    problems.error(where, fmt::format("unknown country \"{}\" in "
+                                                      "calibration.importers",
+                                                      code));
+                }
+                p.calibration_importers.push_back(code);
+            }
+            if (world.country_index(*exporter) < 0) {
+                c.error("exporter", fmt::format("unknown country \"{}\" in calibration.exporter",
+                                                *exporter));
+            }
+        }
+    }
     top.check_unknown();
 }
 

@@ -140,7 +140,9 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
                             double best = std::numeric_limits<double>::infinity();
                             for (std::size_t r = 0; r < count; ++r) {
                                 g[r] = route_cost[r0 + r] / v +
-                                       route_days[r0 + r] * setting.time_cost[k];
+                                       route_days[r0 + r] * setting.time_cost[k] +
+                                       setting.mode_constant[static_cast<std::size_t>(
+                                           routes.mode[r0 + r])];
                                 best = std::min(best, g[r]);
                             }
                             double sum = 0.0;
@@ -215,7 +217,8 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
                     double num = 0.0, den = 0.0;
                     for (std::size_t r = 0; r < count; ++r) {
                         const double f = std::max(flow[(r0 + r) * ns + k], 1e-300);
-                        g[r] = a[r] / v + bd[r] * time;
+                        g[r] = a[r] / v + bd[r] * time +
+                               setting.mode_constant[static_cast<std::size_t>(routes.mode[r0 + r])];
                         q[r] = g[r] + mu * std::log(f / total);
                         h[r] = as[r] / v + bs[r] * time + mu / f;
                         num += q[r] / h[r];
@@ -279,7 +282,9 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
                             double best = std::numeric_limits<double>::infinity();
                             for (std::size_t r = 0; r < count; ++r) {
                                 s[r] = route_cost[r0 + r] / v +
-                                       route_days[r0 + r] * setting.time_cost[k];
+                                       route_days[r0 + r] * setting.time_cost[k] +
+                                       setting.mode_constant[static_cast<std::size_t>(
+                                           routes.mode[r0 + r])];
                                 best = std::min(best, s[r]);
                             }
                             double sum = 0.0;
@@ -361,11 +366,13 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
         out.route_teu[r] = t;
     }
     out.link_value.assign(nl, 0.0);
+    out.route_value.assign(nr, 0.0);
     for (std::size_t r = 0; r < nr; ++r) {
         double worth = 0.0;
         for (std::size_t k = 0; k < ns; ++k) {
             worth += flow[r * ns + k] * setting.value_per_teu[k] * 12.0 / 1e9;
         }
+        out.route_value[r] = worth;
         for (std::uint32_t h = routes.hop_begin[r]; h < routes.hop_begin[r + 1]; ++h) {
             out.link_value[routes.hops[h].link] += worth;
         }

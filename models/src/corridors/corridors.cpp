@@ -232,7 +232,6 @@ Corridors::Corridors(const Scenario& scenario) : impl_(std::make_unique<Impl>(sc
     Impl& m = *impl_;
     const NetworkState base = network_baseline(m.net);
     {
-        // Effective capacities from the baseline's free-flow loads.
         const auto now = m.links_now(base);
         const auto delay = Impl::delays(base);
         const auto free_routes = corridors::find_routes(m.setting, now, delay);
@@ -240,6 +239,37 @@ Corridors::Corridors(const Scenario& scenario) : impl_(std::make_unique<Impl>(sc
         m.cargo(scenario.world->flows, teu, value);
         AssignmentOptions free_flow;
         free_flow.max_iterations = 0;
+        // The rail constant that gives rail its observed share of the calibration pairs'
+        // trade at free flow (bisection: the share falls as the constant rises).
+        const auto& p = m.net.params;
+        const int exporter = scenario.world->country_index(p.calibration_exporter);
+        if (p.rail_share > 0.0 && exporter >= 0) {
+            const std::size_t n = m.dims.countries;
+            const auto rail_share = [&](double constant) {
+                m.setting.mode_constant[static_cast<std::size_t>(Mode::rail)] = constant;
+                const auto a = corridors::assign(m.setting, free_routes, now, delay, teu, value,
+                                                 free_flow, nullptr);
+                double rail = 0.0, all = 0.0;
+                for (const auto& code : p.calibration_importers) {
+                    const int j = scenario.world->country_index(code);
+                    const std::size_t pair = static_cast<std::size_t>(exporter) * n +
+                                             static_cast<std::size_t>(j);
+                    for (std::uint32_t r = free_routes.pair_begin[pair];
+                         r < free_routes.pair_begin[pair + 1]; ++r) {
+                        all += a.route_value[r];
+                        rail += free_routes.mode[r] == Mode::rail ? a.route_value[r] : 0.0;
+                    }
+                }
+                return all > 0.0 ? rail / all : 0.0;
+            };
+            double lo = -1.0, hi = 5.0;
+            for (int it = 0; it < 60; ++it) {
+                const double mid = 0.5 * (lo + hi);
+                (rail_share(mid) > p.rail_share ? lo : hi) = mid;
+            }
+            m.setting.mode_constant[static_cast<std::size_t>(Mode::rail)] = 0.5 * (lo + hi);
+        }
+        // Effective capacities from the baseline's free-flow loads.
         const auto a = corridors::assign(m.setting, free_routes, now, delay, teu, value,
                                          free_flow, nullptr);
         m.capacity_scale.assign(m.net.links.size(), 1.0);

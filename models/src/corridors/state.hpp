@@ -38,6 +38,9 @@ struct Setting {
     const Network* network = nullptr;
     std::vector<double> value_per_teu; ///< per sector (0 for sectors not shipped)
     std::vector<double> time_cost;     ///< per sector, share of value per day
+    /// Per mode (rail, sea, road, air): a constant added to the generalized cost of routes
+    /// whose main mode it is (ad valorem), standing for what costs and times leave out.
+    std::vector<double> mode_constant = std::vector<double>(mode_count, 0.0);
     double mean_value = 1;             ///< for the Dijkstra weights
     double mean_time = 0;
 };
@@ -52,6 +55,7 @@ struct Assignment {
     std::vector<double> route_teu;  ///< per route
     std::vector<double> route_days; ///< per route, congestion included
     std::vector<double> link_value; ///< USD bn/yr per link
+    std::vector<double> route_value; ///< USD bn/yr per route
     int iterations = 0;
     double residual = 0;
 };

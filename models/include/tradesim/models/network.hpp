@@ -47,6 +47,11 @@ struct NetworkParams {
     double alpha = 0.15, beta = 4.0; ///< congestion: cost x (1 + alpha (flow/capacity)^beta)
     double dispersion = 0.02;        ///< logit scale of route choice (ad-valorem cost)
     int routes_per_pair = 4;
+    /// Calibration target ([calibration], optional): rail's share of the value of the trade
+    /// from `calibration_exporter` to `calibration_importers`; 0 = no calibration.
+    double rail_share = 0;
+    std::string calibration_exporter;
+    std::vector<std::string> calibration_importers;
 };
 
 struct Network {
