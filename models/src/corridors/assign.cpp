@@ -30,7 +30,6 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
                   const std::vector<double>& node_delay, const std::vector<double>& teu,
                   const std::vector<double>& value, const AssignmentOptions& options,
                   const std::vector<double>* start) {
-    (void)start; // route flows start from the logit choice at free-flow costs
     const Network& net = *setting.network;
     const auto& p = net.params;
     const double mu = p.dispersion;
@@ -258,8 +257,10 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
     for (std::size_t f = 0; f < teu.size(); ++f) {
         total += teu[f];
     }
-    // Start: the logit choice at free-flow costs.
+    // Start: the last step's route flows rescaled to this step's containers, or the logit
+    // choice at free-flow costs.
     costs();
+    const bool warm = start != nullptr && start->size() == flow.size();
     {
         sim::parallel_for(blocks, 1, [&](std::size_t first, std::size_t end) {
             std::vector<double> s;
@@ -278,6 +279,19 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
                             const double t = teu[(i * n + j) * ns + k];
                             if (!(v > 0.0) || !(t > 0.0)) {
                                 continue;
+                            }
+                            if (warm) {
+                                double before = 0.0;
+                                for (std::size_t r = 0; r < count; ++r) {
+                                    before += (*start)[(r0 + r) * ns + k];
+                                }
+                                if (before > 0.0) {
+                                    for (std::size_t r = 0; r < count; ++r) {
+                                        flow[(r0 + r) * ns + k] =
+                                            (*start)[(r0 + r) * ns + k] * t / before;
+                                    }
+                                    continue;
+                                }
                             }
                             double best = std::numeric_limits<double>::infinity();
                             for (std::size_t r = 0; r < count; ++r) {
@@ -379,6 +393,7 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
     }
     (void)value;
     out.load = load;
+    out.flows = flow;
     out.route_days = route_days;
     out.iterations = iter;
     out.residual = residual;

@@ -37,6 +37,7 @@ struct Corridors::Impl {
     NetworkState routed_state; ///< the state the routes were found for
     std::vector<double> base_cost; ///< G0_ijk
     std::vector<double> last_load;
+    std::vector<double> last_flows; ///< route flows of the last assignment, for a warm start
     std::vector<std::size_t> table_links; ///< network link index of each table row
     /// Effective capacity over the stated one: the stated capacities are of container
     /// services, while the model ships all goods trade as containers; where the baseline's
@@ -135,11 +136,13 @@ struct Corridors::Impl {
         if (changed) {
             routes = corridors::find_routes(setting, now, delay);
             routed_state = st;
+            last_flows.clear();
         }
         std::vector<double> teu, value;
         cargo(flows, teu, value);
         auto a = corridors::assign(setting, routes, now, delay, teu, value, AssignmentOptions{},
-                                   last_load.empty() ? nullptr : &last_load);
+                                   last_flows.empty() ? nullptr : &last_flows);
+        last_flows = a.flows;
         // A pair that trades must keep a route.
         for (std::size_t i = 0; i < dims.countries; ++i) {
             for (std::size_t j = 0; j < dims.countries; ++j) {

@@ -56,12 +56,14 @@ struct Assignment {
     std::vector<double> route_days; ///< per route, congestion included
     std::vector<double> link_value; ///< USD bn/yr per link
     std::vector<double> route_value; ///< USD bn/yr per route
+    std::vector<double> flows;       ///< route flows by sector (route * K + k), TEU per month
     int iterations = 0;
     double residual = 0;
 };
 
 /// Loads `teu` (N*N*K containers per month) and `value` (USD bn/yr, for the value table) onto
-/// the routes: the congested logit equilibrium, from `start` loads when given.
+/// the routes: the congested logit equilibrium, starting from `start` route flows (the last
+/// step's, rescaled to this step's containers) when given for the same routes.
 [[nodiscard]] Assignment assign(const Setting& setting, const RouteSet& routes,
                                 const std::vector<LinkNow>& links,
                                 const std::vector<double>& node_delay,
