@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string> top_keys = {"name", "description", "extends", "world",
                                            "seed", "calendar",    "model",   "policy",
-                                           "firms"};
+                                           "firms", "network"};
 const std::vector<std::string> calendar_keys = {"start", "steps", "step"};
 const std::vector<std::string> model_keys = {"trade_elasticity", "trade_elasticity_by_sector",
                                              "adjustment_half_life_months", "tolerance",
@@ -308,7 +308,27 @@ Scenario load_scenario(const std::string& path) {
         }
         throw;
     }
-    if (s.world->network) {
+    // [network] enabled = false keeps the baseline's trade costs although the world has a
+    // network (e.g. to compare a run with the general-equilibrium solver).
+    bool network_on = true;
+    if (const sim::SpecNode* net = root.find("network")) {
+        detail::Fields f(*net, "network", problems, {"enabled"});
+        if (!net->is_table()) {
+            problems.error(net->where(), "network must be a table: write [network]");
+        } else if (const sim::SpecNode* on = net->find("enabled")) {
+            if (!on->is_boolean()) {
+                problems.error(on->where(), fmt::format("network.enabled must be true or false, "
+                                                        "not {}",
+                                                        on->kind_name()));
+            } else {
+                network_on = on->as_boolean();
+            }
+        }
+        if (net->is_table()) {
+            f.check_unknown();
+        }
+    }
+    if (s.world->network && network_on) {
         s.network = std::make_shared<Network>(*s.world->network);
     }
     read_model(root, s, problems);
