@@ -197,10 +197,14 @@ void read_params(const std::string& path, const World& world, Network& net,
                                                        world.sectors[k].code));
                 continue;
             }
-            if (!(v->as_number() >= lo && v->as_number() <= hi)) {
-                problems.error(v->where(), fmt::format("{}.{} = {} is outside [{}, {}]", key,
-                                                       world.sectors[k].code, v->as_number(), lo,
-                                                       hi));
+            // 0 value per TEU: the sector does not travel in containers (bulk, pipelines) and
+            // keeps the baseline's trade costs.
+            const bool off = std::string(key) == "value_per_teu" && v->as_number() == 0.0;
+            if (!off && !(v->as_number() >= lo && v->as_number() <= hi)) {
+                problems.error(v->where(), fmt::format("{}.{} = {} is outside [{}, {}] (0 for a "
+                                                       "sector that does not use the network)",
+                                                       key, world.sectors[k].code,
+                                                       v->as_number(), lo, hi));
             }
             out[k] = v->as_number() * scale;
         }
@@ -236,6 +240,11 @@ void read_params(const std::string& path, const World& world, Network& net,
     number("access", "rail_km_per_day", p.rail_km_per_day, 1.0, 1e4);
     number("congestion", "alpha", p.alpha, 0.0, 100.0);
     number("congestion", "beta", p.beta, 0.0, 20.0);
+    p.rail_beta = p.beta;
+    if (const sim::SpecNode* c = root.find("congestion");
+        c != nullptr && c->is_table() && c->find("rail_beta") != nullptr) {
+        number("congestion", "rail_beta", p.rail_beta, 0.0, 30.0);
+    }
     number("choice", "dispersion", p.dispersion, 1e-5, 10.0);
     double routes = 4;
     number("choice", "routes_per_pair", routes, 1, 16);

@@ -87,8 +87,8 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
         for (std::size_t l = 0; l < nl; ++l) {
             const double cap = links[l].capacity;
             const double u = cap > 0.0 ? load[l] / cap : 0.0;
-            factor[l] = 1.0 + p.alpha * std::pow(u, p.beta);
-            slope[l] = cap > 0.0 && u > 0.0 ? p.alpha * p.beta * std::pow(u, p.beta - 1.0) / cap
+            factor[l] = 1.0 + p.alpha * std::pow(u, links[l].beta);
+            slope[l] = cap > 0.0 && u > 0.0 ? p.alpha * links[l].beta * std::pow(u, links[l].beta - 1.0) / cap
                                             : 0.0;
         }
         sim::parallel_for(nr, 4096, [&](std::size_t b, std::size_t e) {
@@ -174,8 +174,8 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
     const auto update_link = [&](std::uint32_t l) {
         const double cap = links[l].capacity;
         const double u = cap > 0.0 ? load[l] / cap : 0.0;
-        factor[l] = 1.0 + p.alpha * std::pow(u, p.beta);
-        slope[l] = cap > 0.0 && u > 0.0 ? p.alpha * p.beta * std::pow(u, p.beta - 1.0) / cap : 0.0;
+        factor[l] = 1.0 + p.alpha * std::pow(u, links[l].beta);
+        slope[l] = cap > 0.0 && u > 0.0 ? p.alpha * links[l].beta * std::pow(u, links[l].beta - 1.0) / cap : 0.0;
     };
     const auto sweep = [&](double move) {
         std::vector<double> g, q, h, a, bd, as, bs, delta;

@@ -110,7 +110,7 @@ AssignmentBench bench_assignment(std::size_t nodes, std::size_t links, std::size
     setting.mean_time = 0.012;
     std::vector<corridors::LinkNow> now;
     for (const auto& l : net.links) {
-        now.push_back(corridors::LinkNow{l.cost_per_teu, l.days, l.capacity, true});
+        now.push_back(corridors::LinkNow{l.cost_per_teu, l.days, l.capacity, true, 4.0});
     }
     const std::vector<double> delay(net.nodes.size(), 0.0);
 

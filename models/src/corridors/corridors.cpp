@@ -93,7 +93,8 @@ struct Corridors::Impl {
                              link.days * st.days_factor[l] + link.border_delay,
                              link.capacity * st.capacity_factor[l] *
                                  (capacity_scale.empty() ? 1.0 : capacity_scale[l]),
-                             open};
+                             open,
+                             link.mode == Mode::rail ? net.params.rail_beta : net.params.beta};
         }
         return out;
     }
@@ -182,7 +183,7 @@ struct Corridors::Impl {
         for (std::size_t row = 0; row < rows; ++row) {
             const std::size_t l = table_links[row];
             const double u = now[l].capacity > 0.0 ? a.load[l] / now[l].capacity : 0.0;
-            const double f = 1.0 + p.alpha * std::pow(u, p.beta);
+            const double f = 1.0 + p.alpha * std::pow(u, now[l].beta);
             t.link_teu[row] = a.load[l];
             t.link_value[row] = a.link_value[l];
             t.link_utilisation[row] = now[l].open ? u : 0.0;

@@ -16,6 +16,7 @@ struct LinkNow {
     double days = 0;     ///< moving + border delay, before congestion
     double capacity = 0; ///< TEU per month
     bool open = true;
+    double beta = 4.0;   ///< congestion exponent
 };
 
 struct Hop {

@@ -45,6 +45,7 @@ struct NetworkParams {
     double road_cost_per_teu_km = 0, rail_cost_per_teu_km = 0;
     double road_km_per_day = 0, rail_km_per_day = 0;
     double alpha = 0.15, beta = 4.0; ///< congestion: cost x (1 + alpha (flow/capacity)^beta)
+    double rail_beta = 4.0;          ///< beta of rail links (train paths and border terminals)
     double dispersion = 0.02;        ///< logit scale of route choice (ad-valorem cost)
     int routes_per_pair = 4;
     /// Calibration target ([calibration], optional): rail's share of the value of the trade
