@@ -7,13 +7,12 @@
 #include "tradesim/models/corridors.hpp"
 #include "tradesim/sim/parallel.hpp"
 
-#include <cstdlib>
 #include <fmt/format.h>
 
 namespace tradesim::tools {
 
 int bench_corridors(const BenchOptions& options) {
-    const std::size_t nodes = std::getenv("BN") ? 500 : 5000, links = std::getenv("BN") ? 5000 : 50000, economies = std::getenv("BN") ? 40 : 200;
+    constexpr std::size_t nodes = 5000, links = 50000, economies = 200;
     constexpr std::uint64_t seed = 20240101;
     models::AssignmentOptions assign;
     assign.tolerance = 1e-6;

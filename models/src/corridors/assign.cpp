@@ -3,9 +3,11 @@
 // path-based solution algorithms to the stochastic user equilibrium problem"): equilibrium
 // means g_r + mu ln(f_r / T) is the same on every route of a pair, and each iteration moves
 // the flows by the Newton step on that condition, with the diagonal derivative
-// H_r = dg_r/df_r + mu / f_r, the steps summing to zero over the pair's routes. A global
-// damping halves when the residual grows. Parallel over origins; link sums merged in block
-// order, so the result does not depend on the thread count.
+// H_r = dg_r/df_r + mu / f_r, the steps summing to zero over the pair's routes. Sweeps are
+// Jacobi (all pairs at once, parallel over origins) until the step has to be cut below a third,
+// then Gauss-Seidel (pairs in a fixed order, each seeing the loads the ones before it left) with a
+// step that halves whenever the residual grows. Link sums are merged in block order and the
+// switch depends on residuals only, so the result does not depend on the thread count.
 
 #include "state.hpp"
 
@@ -13,8 +15,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <limits>
 
 namespace tradesim::models::corridors {
@@ -168,6 +168,64 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
         }
         return total_gap;
     };
+    // One Jacobi sweep of Newton steps, parallel over origins: every pair and sector moves its
+    // flows by the Newton step on g_r + mu ln(f_r / T) = pi at the costs of the last loads, the
+    // steps summing to zero over the pair's routes. Fast where links are far from capacity;
+    // where many pairs share a congested link they all push the same way at once and the
+    // residual grows, and the caller turns to the serial sweep below.
+    const auto sweep_parallel = [&](double move) {
+        sim::parallel_for(blocks, 1, [&](std::size_t first, std::size_t end) {
+            std::vector<double> q, h;
+            for (std::size_t b = first; b < end; ++b) {
+                const auto [i0, i1] = origin_range(b);
+                for (std::size_t i = i0; i < i1; ++i) {
+                    for (std::size_t j = 0; j < n; ++j) {
+                        const std::uint32_t r0 = routes.pair_begin[i * n + j];
+                        const std::size_t count = routes.pair_begin[i * n + j + 1] - r0;
+                        if (i == j || count < 2) {
+                            continue;
+                        }
+                        q.resize(count);
+                        h.resize(count);
+                        for (std::size_t k = 0; k < ns; ++k) {
+                            const double v = setting.value_per_teu[k];
+                            const double total = teu[(i * n + j) * ns + k];
+                            if (!(v > 0.0) || !(total > 0.0)) {
+                                continue;
+                            }
+                            const double time = setting.time_cost[k];
+                            double num = 0.0, den = 0.0;
+                            for (std::size_t r = 0; r < count; ++r) {
+                                const std::size_t rr = r0 + r;
+                                const double f = std::max(flow[rr * ns + k], 1e-300);
+                                const double g =
+                                    route_cost[rr] / v + route_days[rr] * time +
+                                    setting.mode_constant[static_cast<std::size_t>(routes.mode[rr])];
+                                q[r] = g + mu * std::log(f / total);
+                                h[r] = cost_slope[rr] / v + days_slope[rr] * time + mu / f;
+                                num += q[r] / h[r];
+                                den += 1.0 / h[r];
+                            }
+                            const double pi = num / den;
+                            // No route loses more than half its flow in one step.
+                            double theta = move;
+                            for (std::size_t r = 0; r < count; ++r) {
+                                const double f = flow[(r0 + r) * ns + k];
+                                const double d = -(q[r] - pi) / h[r];
+                                if (d < 0.0 && f + theta * d < 0.5 * f) {
+                                    theta = 0.5 * f / -d;
+                                }
+                            }
+                            for (std::size_t r = 0; r < count; ++r) {
+                                flow[(r0 + r) * ns + k] += theta * (-(q[r] - pi) / h[r]);
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    };
+
     // One Gauss-Seidel sweep of Newton steps over the pairs, in a fixed order: each pair sees
     // the loads that the pairs before it left, so pairs sharing a congested link do not all
     // push the same way at once.
@@ -177,7 +235,7 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
         factor[l] = 1.0 + p.alpha * std::pow(u, links[l].beta);
         slope[l] = cap > 0.0 && u > 0.0 ? p.alpha * links[l].beta * std::pow(u, links[l].beta - 1.0) / cap : 0.0;
     };
-    const auto sweep = [&](double move) {
+    const auto sweep_serial = [&](double move) {
         std::vector<double> g, q, h, a, bd, as, bs, delta;
         for (std::size_t i = 0; i < n; ++i) {
             for (std::size_t j = 0; j < n; ++j) {
@@ -253,6 +311,7 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
         }
     };
 
+
     double total = 0.0;
     for (std::size_t f = 0; f < teu.size(); ++f) {
         total += teu[f];
@@ -316,6 +375,7 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
         });
     }
     double move = 1.0;
+    bool parallel = true;
     double previous = std::numeric_limits<double>::infinity();
     int iter = 0;
     double residual = 0.0;
@@ -325,16 +385,18 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
         costs();
         const double gap = residual_pass();
         residual = total > 0.0 ? gap / total : 0.0;
-        if (std::getenv("ASSIGN_DEBUG") && (iter < 20 || iter % 50 == 0)) {
-            std::fprintf(stderr, "iter %d residual %.3e move %.3g\n", iter, residual, move);
-        }
         if (residual <= options.tolerance || iter >= options.max_iterations) {
             break;
         }
         if (residual > previous) {
-            // The last step overshot: go back and take half of it.
+            // The last step overshot: go back and take half of it; when the parallel sweep
+            // needs less than a third of its step, turn to the serial one at a full step.
             flow = saved;
             move *= 0.5;
+            if (parallel && move < 0.3) {
+                parallel = false;
+                move = 1.0;
+            }
             sum_loads();
             costs();
         } else {
@@ -342,33 +404,10 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
             move = std::min(1.0, move * 1.5);
         }
         saved = flow;
-        sweep(move);
-    }
-    if (std::getenv("ASSIGN_DEBUG")) {
-        // worst pair-sector
-        double worst = 0; std::size_t wi = 0, wj = 0, wk = 0;
-        for (std::size_t i = 0; i < n; ++i) for (std::size_t j = 0; j < n; ++j) {
-            if (i == j) continue;
-            const std::uint32_t r0 = routes.pair_begin[i * n + j];
-            const std::size_t count = routes.pair_begin[i * n + j + 1] - r0;
-            for (std::size_t k = 0; k < ns; ++k) {
-                const double v = setting.value_per_teu[k]; const double T = teu[(i*n+j)*ns+k];
-                if (!(v > 0) || !(T > 0) || count == 0) continue;
-                double best = 1e300; std::vector<double> gg(count);
-                for (std::size_t r = 0; r < count; ++r) { gg[r] = route_cost[r0+r]/v + route_days[r0+r]*setting.time_cost[k]; best = std::min(best, gg[r]); }
-                double sum = 0; for (double x : gg) sum += std::exp(-(x-best)/mu);
-                double gp = 0; for (std::size_t r = 0; r < count; ++r) gp += std::abs(T*std::exp(-(gg[r]-best)/mu)/sum - flow[(r0+r)*ns+k]);
-                if (gp > worst) { worst = gp; wi = i; wj = j; wk = k; }
-            }
-        }
-        const std::uint32_t r0 = routes.pair_begin[wi * n + wj];
-        const std::size_t count = routes.pair_begin[wi * n + wj + 1] - r0;
-        std::fprintf(stderr, "worst %zu->%zu k%zu gap %.3g of total %.3g T %.3g\n", wi, wj, wk, worst, total, teu[(wi*n+wj)*ns+wk]);
-        for (std::size_t r = 0; r < count; ++r) {
-            const double v = setting.value_per_teu[wk];
-            std::fprintf(stderr, "  route %zu g %.4f flow %.4g hops %u:", r, route_cost[r0+r]/v + route_days[r0+r]*setting.time_cost[wk], flow[(r0+r)*ns+wk], routes.hop_begin[r0+r+1]-routes.hop_begin[r0+r]);
-            for (std::uint32_t hh = routes.hop_begin[r0+r]; hh < routes.hop_begin[r0+r+1]; ++hh) { auto l = routes.hops[hh].link; std::fprintf(stderr, " %s(u=%.2f)", net.links[l].id.c_str(), load[l]/links[l].capacity); }
-            std::fprintf(stderr, "\n");
+        if (parallel) {
+            sweep_parallel(move);
+        } else {
+            sweep_serial(move);
         }
     }
     // Report at the final flows.
