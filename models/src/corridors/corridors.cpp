@@ -34,6 +34,7 @@ struct Corridors::Impl {
     Dims dims;
     corridors::Setting setting;
     corridors::RouteSet routes;
+    corridors::RouteSet base_routes; ///< the baseline's, kept as candidates while open
     NetworkState routed_state; ///< the state the routes were found for
     std::vector<double> base_cost; ///< G0_ijk
     std::vector<double> last_load;
@@ -42,9 +43,9 @@ struct Corridors::Impl {
     /// Effective capacity over the stated one: the stated capacities are of container
     /// services, while the model ships all goods trade as containers; where the baseline's
     /// free-flow loads exceed 80 % of a stated capacity, the capacity is raised to carry them
-    /// at 80 % (counted in calibration_raised).
+    /// at 80 % (counted in calibration).
     std::vector<double> capacity_scale;
-    std::size_t calibration_raised = 0;
+    CorridorCalibration calibration;
     std::vector<std::string> ids, modes;
     CorridorTables tables;
 
@@ -136,6 +137,11 @@ struct Corridors::Impl {
         const auto delay = delays(st);
         if (changed) {
             routes = corridors::find_routes(setting, now, delay);
+            if (base_routes.routes() == 0) {
+                base_routes = routes;
+            } else {
+                routes = corridors::merge_routes(routes, base_routes, now);
+            }
             routed_state = st;
             last_flows.clear();
         }
@@ -271,17 +277,20 @@ Corridors::Corridors(const Scenario& scenario) : impl_(std::make_unique<Impl>(sc
                 const double mid = 0.5 * (lo + hi);
                 (rail_share(mid) > p.rail_share ? lo : hi) = mid;
             }
-            m.setting.mode_constant[static_cast<std::size_t>(Mode::rail)] = 0.5 * (lo + hi);
+            m.calibration.rail_constant = 0.5 * (lo + hi);
+            m.calibration.rail_share_target = p.rail_share;
+            m.calibration.rail_share = rail_share(m.calibration.rail_constant);
         }
         // Effective capacities from the baseline's free-flow loads.
         const auto a = corridors::assign(m.setting, free_routes, now, delay, teu, value,
                                          free_flow, nullptr);
         m.capacity_scale.assign(m.net.links.size(), 1.0);
+        m.calibration.links = m.net.links.size();
         for (std::size_t l = 0; l < m.net.links.size(); ++l) {
             const double cap = now[l].capacity;
             if (cap > 0.0 && a.load[l] > 0.8 * cap) {
                 m.capacity_scale[l] = a.load[l] / (0.8 * cap);
-                ++m.calibration_raised;
+                ++m.calibration.capacities_raised;
             }
         }
     }
@@ -307,6 +316,7 @@ void Corridors::step(PolicyState& policy, const std::vector<double>& flows,
 }
 
 const CorridorTables& Corridors::tables() const noexcept { return impl_->tables; }
+const CorridorCalibration& Corridors::calibration() const noexcept { return impl_->calibration; }
 const std::vector<std::string>& Corridors::link_ids() const noexcept { return impl_->ids; }
 const std::vector<std::string>& Corridors::link_modes() const noexcept { return impl_->modes; }
 

@@ -179,3 +179,51 @@ RouteSet find_routes(const Setting& setting, const std::vector<LinkNow>& links,
 }
 
 } // namespace tradesim::models::corridors
+
+namespace tradesim::models::corridors {
+
+RouteSet merge_routes(const RouteSet& found, const RouteSet& keep,
+                      const std::vector<LinkNow>& links) {
+    const std::size_t n = found.economies;
+    RouteSet set;
+    set.economies = n;
+    set.pair_begin.assign(n * n + 1, 0);
+    set.hop_begin.push_back(0);
+    const auto append = [&](const RouteSet& from, std::uint32_t r) {
+        for (std::uint32_t h = from.hop_begin[r]; h < from.hop_begin[r + 1]; ++h) {
+            set.hops.push_back(from.hops[h]);
+        }
+        set.hop_begin.push_back(static_cast<std::uint32_t>(set.hops.size()));
+        set.mode.push_back(from.mode[r]);
+    };
+    const auto same = [](const RouteSet& a, std::uint32_t ra, const RouteSet& b, std::uint32_t rb) {
+        const auto la = a.hop_begin[ra + 1] - a.hop_begin[ra];
+        return la == b.hop_begin[rb + 1] - b.hop_begin[rb] &&
+               std::equal(a.hops.begin() + a.hop_begin[ra], a.hops.begin() + a.hop_begin[ra + 1],
+                          b.hops.begin() + b.hop_begin[rb],
+                          [](const Hop& x, const Hop& y) { return x.link == y.link && x.to == y.to; });
+    };
+    for (std::size_t p = 0; p < n * n; ++p) {
+        set.pair_begin[p] = static_cast<std::uint32_t>(set.mode.size());
+        for (std::uint32_t r = found.pair_begin[p]; r < found.pair_begin[p + 1]; ++r) {
+            append(found, r);
+        }
+        for (std::uint32_t r = keep.pair_begin[p]; r < keep.pair_begin[p + 1]; ++r) {
+            bool open = true;
+            for (std::uint32_t h = keep.hop_begin[r]; h < keep.hop_begin[r + 1] && open; ++h) {
+                open = links[keep.hops[h].link].open;
+            }
+            bool known = false;
+            for (std::uint32_t q = found.pair_begin[p]; q < found.pair_begin[p + 1] && !known; ++q) {
+                known = same(keep, r, found, q);
+            }
+            if (open && !known) {
+                append(keep, r);
+            }
+        }
+    }
+    set.pair_begin[n * n] = static_cast<std::uint32_t>(set.mode.size());
+    return set;
+}
+
+} // namespace tradesim::models::corridors

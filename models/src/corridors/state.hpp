@@ -50,6 +50,14 @@ struct Setting {
 [[nodiscard]] RouteSet find_routes(const Setting& setting, const std::vector<LinkNow>& links,
                                    const std::vector<double>& node_delay);
 
+/// The routes of `found`, then per pair those of `keep` that are still open (all their links)
+/// and not already in `found`: after a change of the network, the baseline's routes stay
+/// candidates, so that an opening or an investment adds alternatives and never takes one away
+/// (Dijkstra's weights leave out congestion and the mode constants, so a new best path by
+/// those weights can be worse than the one it displaced).
+[[nodiscard]] RouteSet merge_routes(const RouteSet& found, const RouteSet& keep,
+                                    const std::vector<LinkNow>& links);
+
 struct Assignment {
     std::vector<double> load;       ///< TEU per month per link
     std::vector<double> pair_cost;  ///< G_ijk (N*N*K), infinite when a pair has no route

@@ -44,6 +44,18 @@ struct CorridorTables {
     double residual = 0;                  ///< relative, at the end of the assignment
 };
 
+/// How the network was fitted to the baseline (see Corridors::Corridors).
+struct CorridorCalibration {
+    /// Added to the generalized cost of routes mainly by rail (share of value): fitted so that
+    /// rail carries `rail_share_target` of the calibration pairs' trade by value at free flow.
+    double rail_constant = 0;
+    double rail_share_target = 0; ///< 0: no calibration
+    double rail_share = 0;        ///< reached at free flow
+    /// Links whose stated capacity was raised so that the baseline's free-flow load runs at
+    /// 80 % of it, of `links` (access legs included).
+    std::size_t capacities_raised = 0, links = 0;
+};
+
 struct AssignmentOptions {
     double tolerance = 1e-9; ///< relative residual of link loads
     int max_iterations = 1000;
@@ -63,6 +75,7 @@ public:
     /// pair and date when closures leave a trading pair without a route.
     void step(PolicyState& policy, const std::vector<double>& flows, const std::string& date);
     [[nodiscard]] const CorridorTables& tables() const noexcept;
+    [[nodiscard]] const CorridorCalibration& calibration() const noexcept;
     /// Ids of the links in the tables (the network's links without access legs).
     [[nodiscard]] const std::vector<std::string>& link_ids() const noexcept;
     [[nodiscard]] const std::vector<std::string>& link_modes() const noexcept;
