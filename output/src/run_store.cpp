@@ -507,6 +507,13 @@ std::vector<std::string> RunReader::firm_country_variables() const {
     return impl_->strings("metadata/firm_country_variables");
 }
 
+std::string RunReader::corridor_attribute(const std::string& name) const {
+    if (!impl_->has_corridors()) {
+        return "";
+    }
+    return impl_->file.open_group("corridors").read_attribute(name).value_or("");
+}
+
 std::string RunReader::firm_attribute(const std::string& name) const {
     if (!impl_->has_firms()) {
         return "";

@@ -47,6 +47,12 @@ void RunFile::create_corridors(const models::StepView& view) {
     metadata_.write_strings("pair_units", names(pair_units));
 
     h5::Group group = file_.create_group("corridors");
+    const models::CorridorCalibration& cal = c.calibration();
+    group.write_double_attribute("rail_constant", cal.rail_constant);
+    group.write_double_attribute("rail_share_target", cal.rail_share_target);
+    group.write_double_attribute("rail_share", cal.rail_share);
+    group.write_uint_attribute("capacities_raised", cal.capacities_raised);
+    group.write_uint_attribute("links", cal.links);
     CorridorDatasets d;
     d.links_n = links_n;
     d.links = group.create_extendible<double>("links", {links_n, link_variables.size()}, 1,

@@ -44,6 +44,15 @@ int inspect_command(const std::string& run_file) {
             fmt::print(", last step's assignment: {} iterations, residual {:.3g}", a[0], a[1]);
         }
         fmt::print("\n");
+        const std::string target = run.corridor_attribute("rail_share_target");
+        fmt::print("network     capacities raised to carry the baseline at 80 %: {} of {} links",
+                   run.corridor_attribute("capacities_raised"), run.corridor_attribute("links"));
+        if (!target.empty() && target != "0") {
+            fmt::print("; rail constant {} (rail share {}, target {})",
+                       run.corridor_attribute("rail_constant"),
+                       run.corridor_attribute("rail_share"), target);
+        }
+        fmt::print("\n");
     }
     fmt::print("\ntables (tradesim export {} TABLE):\n", run_file);
     for (const auto& name : output::RunReader::table_names()) {

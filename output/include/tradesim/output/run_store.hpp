@@ -39,6 +39,8 @@
 ///   /metadata/pair_variables      rail_share, sea_share, road_share, air_share, days,
 ///                                 cost_pct, routes (string[7])
 ///   /metadata/pair_units          their units (string[7])
+///   /corridors        attributes from the calibration: rail_constant, rail_share_target,
+///                     rail_share (float64), capacities_raised, links (uint64)
 ///   /corridors/links              float64[S][L][6] link, variable: TEU/month, USD bn/yr of
 ///                                 goods, load/capacity, USD/TEU with congestion, days, 1/0 open
 ///   /corridors/pairs              float64[S][N][N][7] exporter, importer, variable: mode
@@ -119,6 +121,8 @@ public:
     /// An attribute of /firms (calibration: firms, country_sectors, export_cost_scale,
     /// export_share, burn_in_steps); "" when absent or without firm tables.
     [[nodiscard]] std::string firm_attribute(const std::string& name) const;
+    /// An attribute of /corridors as text ("" when absent or the run has no network).
+    [[nodiscard]] std::string corridor_attribute(const std::string& name) const;
     /// firms/countries[step][country][variable], row-major. Throws UsageError without firm
     /// tables or for a step out of range.
     [[nodiscard]] std::vector<double> firm_country_values(int step) const;
