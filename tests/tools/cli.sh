@@ -356,6 +356,108 @@ print("exporters before/during/after/late: %.0f %.0f %.0f %.0f" % (mean(firms, b
 raise SystemExit(0 if all(ok for _, ok in checks) else 1)
 PY
     ;;
+suez_story)
+    # scenarios/suez_closure.toml: the canal closed 2019-01 to 2019-07. Asia-Europe sea traffic
+    # goes round the Cape, rail and air take a share, days and costs rise, China-EU trade dips
+    # and recovers once the canal reopens.
+    expect_code 0 "$tradesim" run "$src/scenarios/suez_closure.toml" --out s.h5 --quiet --threads 2
+    for t in flows routes corridors; do "$tradesim" export s.h5 $t > $t.csv || fail "export $t"; done
+    python3 - <<'PY' || fail "suez story"
+import csv, collections
+EU = ["DEU", "FRA", "ITA", "ESP", "NLD", "POL", "CZE", "HUN", "GRC", "GBR"]
+trade = collections.defaultdict(float)
+for r in csv.DictReader(open("flows.csv")):
+    if r["exporter"] == "CHN" and r["importer"] in EU:
+        trade[r["date"]] += float(r["value"])
+pair = {r["date"]: r for r in csv.DictReader(open("routes.csv")) if r["exporter"] == "CHN" and r["importer"] == "DEU"}
+teu = collections.defaultdict(float)
+for r in csv.DictReader(open("corridors.csv")):
+    teu[(r["date"], "SUEZ" if "SEA_SUEZ" in r["link"] else "CAPE" if "SEA_CAPE" in r["link"] else "")] += float(r["teu"])
+def p(d, k): return float(pair[d][k])
+before, closed, reopened, late = "2018-12", "2019-06", "2019-07", "2020-12"
+checks = [
+    ("the canal carries nothing while closed", teu[(closed, "SUEZ")] == 0 and teu[(before, "SUEZ")] > 1e6),
+    ("the Cape route fills", teu[(closed, "CAPE")] > 2 * teu[(before, "CAPE")] + 1e5),
+    ("CHN-DEU transit days rise by 1-10", 1 < p(closed, "days") - p(before, "days") < 10),
+    ("rail's share of CHN-DEU rises from under 3 % to over 5 %", p(before, "rail_share") < 0.03 and p(closed, "rail_share") > 0.05),
+    ("air's share rises", p(closed, "air_share") > p(before, "air_share")),
+    ("the cost of CHN-DEU rises", p(closed, "cost_pct") > p(before, "cost_pct") + 1),
+    ("China-EU trade dips by 2-20 %", 0.80 < trade[closed] / trade[before] < 0.98),
+    ("routes and costs are back once the canal reopens", abs(p(reopened, "cost_pct") - p(before, "cost_pct")) < 0.5 and p(reopened, "rail_share") < 0.03),
+    ("and trade recovers", trade[late] > trade[closed] and trade[late] > 0.97 * trade[before]),
+]
+for name, ok in checks:
+    print(("ok   " if ok else "FAIL ") + name)
+print("Cape links TEU/month %.0f -> %.0f" % (teu[(before, "CAPE")], teu[(closed, "CAPE")]))
+print("CHN-DEU days %.1f -> %.1f, rail %.3f -> %.3f, cost %.1f -> %.1f %%; China-EU trade %.1f -> %.1f -> %.1f" % (
+    p(before, "days"), p(closed, "days"), p(before, "rail_share"), p(closed, "rail_share"),
+    p(before, "cost_pct"), p(closed, "cost_pct"), trade[before], trade[closed], trade[late]))
+raise SystemExit(0 if all(ok for _, ok in checks) else 1)
+PY
+    ;;
+new_rail_line_story)
+    # scenarios/new_rail_line.toml: the China-Laos railway (Kunming - Laem Chabang) opens in
+    # 2021-12. It carries traffic from its first month, Thailand's overland trade with Central
+    # Asia gets faster and grows, and no pair's cost rises.
+    expect_code 0 "$tradesim" run "$src/scenarios/new_rail_line.toml" --out r.h5 --quiet --threads 2
+    for t in flows routes corridors; do "$tradesim" export r.h5 $t > $t.csv || fail "export $t"; done
+    python3 - <<'PY' || fail "rail story"
+import csv, collections
+trade = collections.defaultdict(float)
+for r in csv.DictReader(open("flows.csv")):
+    trade[(r["date"], r["exporter"], r["importer"])] += float(r["value"])
+routes = {(r["date"], r["exporter"], r["importer"]): r for r in csv.DictReader(open("routes.csv"))}
+line = {r["date"]: r for r in csv.DictReader(open("corridors.csv")) if r["link"] == "CN_KUNMING-PORT_LAEMCHABANG"}
+before, opened, late = "2021-11", "2021-12", "2023-12"
+def days(d, e, i): return float(routes[(d, e, i)]["days"])
+rising = [k[1:] for k in routes if k[0] == late and float(routes[k]["cost_pct"]) > float(routes[(before,) + k[1:]]["cost_pct"]) + 0.3]
+checks = [
+    ("the line is closed before its opening", float(line[before]["open"]) == 0 and float(line[before]["teu"]) == 0),
+    ("and carries 1,000-10,000 TEU a month from it", 1000 < float(line[opened]["teu"]) < 10000),
+    ("THA-KAZ gets 1.5-5 days faster", 1.5 < days(before, "THA", "KAZ") - days(late, "THA", "KAZ") < 5),
+    ("UZB-THA gets faster", days(late, "UZB", "THA") < days(before, "UZB", "THA") - 1.5),
+    ("THA-KAZ trade grows 1-30 %", 1.01 < trade[(late, "THA", "KAZ")] / trade[(before, "THA", "KAZ")] < 1.3),
+    ("no pair's cost rises by more than 0.3 points", not rising),
+]
+for name, ok in checks:
+    print(("ok   " if ok else "FAIL ") + name)
+print("line TEU/month %.0f; THA-KAZ days %.1f -> %.1f, trade %.3f -> %.3f; rising costs: %s" % (
+    float(line[opened]["teu"]), days(before, "THA", "KAZ"), days(late, "THA", "KAZ"),
+    trade[(before, "THA", "KAZ")], trade[(late, "THA", "KAZ")], rising[:5]))
+raise SystemExit(0 if all(ok for _, ok in checks) else 1)
+PY
+    ;;
+aiib_port_story)
+    # scenarios/aiib_port_investment.toml: Chittagong's expansion completes 2023-07, three years
+    # after the loan; from then its links cost less and take less time and Bangladesh trades more.
+    expect_code 0 "$tradesim" run "$src/scenarios/aiib_port_investment.toml" --out p.h5 --quiet --threads 2
+    for t in flows routes corridors; do "$tradesim" export p.h5 $t > $t.csv || fail "export $t"; done
+    grep -q "corridor_investment" <("$tradesim" export p.h5 events) || fail "no investment event"
+    python3 - <<'PY' || fail "port story"
+import csv, collections
+exports = collections.defaultdict(float)
+for r in csv.DictReader(open("flows.csv")):
+    if r["exporter"] == "BGD" and r["importer"] != "BGD":
+        exports[r["date"]] += float(r["value"])
+bgd = {r["date"]: r for r in csv.DictReader(open("routes.csv")) if r["exporter"] == "BGD" and r["importer"] == "USA"}
+port = {r["date"]: r for r in csv.DictReader(open("corridors.csv")) if r["link"] == "PORT_CHITTAGONG-SEA_MALACCA"}
+start, building, done, late = "2020-01", "2023-06", "2023-07", "2024-12"
+def f(t, d, k): return float(t[d][k])
+checks = [
+    ("nothing changes while the port is built", exports[building] == exports[start] and f(port, building, "cost_per_teu") == f(port, start, "cost_per_teu")),
+    ("the port's link costs 15-25 % less when done", 0.75 < f(port, done, "cost_per_teu") / f(port, building, "cost_per_teu") < 0.85),
+    ("and takes 20-30 % less time", 0.70 < f(port, done, "days") / f(port, building, "days") < 0.80),
+    ("BGD-USA costs 0.5-5 points of value less", 0.5 < f(bgd, building, "cost_pct") - f(bgd, done, "cost_pct") < 5),
+    ("Bangladesh's exports grow 1-6 % by 2024-12", 1.01 < exports[late] / exports[building] < 1.06),
+]
+for name, ok in checks:
+    print(("ok   " if ok else "FAIL ") + name)
+print("port link cost %.0f -> %.0f USD/TEU, days %.2f -> %.2f; BGD-USA cost %.1f -> %.1f %%; BGD exports %.2f -> %.2f" % (
+    f(port, building, "cost_per_teu"), f(port, done, "cost_per_teu"), f(port, building, "days"), f(port, done, "days"),
+    f(bgd, building, "cost_pct"), f(bgd, done, "cost_pct"), exports[building], exports[late]))
+raise SystemExit(0 if all(ok for _, ok in checks) else 1)
+PY
+    ;;
 counterfactual_small)
     # Three countries; "none" shocks nothing, "fta" lowers trade costs between A and B.
     printf 'exporter,importer,trade,none,fta\nA,A,100,0,0\nA,B,10,0,0.5\nA,C,5,0,0\nB,A,8,0,0.5\nB,B,80,0,0\nB,C,6,0,0\nC,A,4,0,0\nC,B,3,0,0\nC,C,60,0,0\n' > small.csv
