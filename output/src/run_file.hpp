@@ -40,7 +40,13 @@ inline constexpr std::array<const char*, 7> pair_variables{
 inline constexpr std::array<const char*, 7> pair_units{
     "share of TEU", "share of TEU", "share of TEU", "share of TEU", "days", "% of value", "count"};
 
-/// Writes the CSV of `table` ("corridors" or "routes") for steps [first, last) of `run`, which
+/// The route table: /corridors/route_keys int32[rows][5] (step, exporter, importer, path index
+/// into /corridors/paths, mode 0-3) and /corridors/route_values float64[rows][4] (share, teu,
+/// value, days).
+inline constexpr std::size_t route_key_columns = 5;
+inline constexpr std::size_t route_value_columns = 4;
+
+/// Writes the CSV of `table` ("corridors", "routes" or "paths") for steps [first, last) of `run`, which
 /// has corridor tables (run_store_corridors.cpp).
 void write_corridor_csv(const RunReader& run, const std::string& table, int first, int last,
                         std::ostream& out);
@@ -121,7 +127,9 @@ private:
 
     struct CorridorDatasets {
         h5::Dataset links, pairs, assignment;
+        h5::Dataset paths, route_keys, route_values; ///< the route table, rows appended
         std::size_t links_n = 0;
+        std::size_t paths_written = 0;
     };
 
     std::string path_;

@@ -574,6 +574,35 @@ std::vector<double> RunReader::assignment_values(int step) const {
         .read_rows<double>(static_cast<hsize_t>(step), 1);
 }
 
+std::vector<RunReader::RouteRow> RunReader::route_rows(int first, int last) const {
+    impl_->require_corridors();
+    const h5::File& f = impl_->file;
+    std::vector<RouteRow> out;
+    // Runs written before the route table have none.
+    if (!f.contains("corridors/route_keys")) {
+        return out;
+    }
+    const auto keys = f.open_dataset("corridors/route_keys").read<std::int32_t>();
+    const auto values = f.open_dataset("corridors/route_values").read<double>();
+    const auto paths = f.open_dataset("corridors/paths").read_strings();
+    // A killed run may have more keys than values or paths: keep the rows that are whole.
+    const std::size_t n = std::min(keys.size() / detail::route_key_columns,
+                                   values.size() / detail::route_value_columns);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::int32_t* key = &keys[i * detail::route_key_columns];
+        const double* value = &values[i * detail::route_value_columns];
+        if (key[0] < first || key[0] >= last || key[0] >= impl_->steps || key[3] < 0 ||
+            static_cast<std::size_t>(key[3]) >= paths.size() || key[4] < 0 ||
+            key[4] >= static_cast<std::int32_t>(models::mode_count)) {
+            continue;
+        }
+        out.push_back({key[0], key[1], key[2], paths[static_cast<std::size_t>(key[3])],
+                       models::to_string(static_cast<models::Mode>(key[4])), value[0], value[1],
+                       value[2], value[3]});
+    }
+    return out;
+}
+
 std::vector<models::Event> RunReader::events() const {
     const h5::File& f = impl_->file;
     const std::vector<std::int32_t> step = f.open_dataset("events/step").read<std::int32_t>();
@@ -602,7 +631,7 @@ std::vector<models::Event> RunReader::events() const {
 }
 
 std::vector<std::string> RunReader::table_names() {
-    return {"countries", "flows", "events", "steps", "firms", "firm_pairs", "corridors", "routes"};
+    return {"countries", "flows", "events", "steps", "firms", "firm_pairs", "corridors", "routes", "paths"};
 }
 
 void RunReader::write_csv(const std::string& table, int step, std::ostream& out) const {
@@ -613,7 +642,7 @@ void RunReader::write_csv(const std::string& table, int step, std::ostream& out)
     }
     const Impl& r = *impl_;
     const bool firm_table = table == "firms" || table == "firm_pairs";
-    const bool corridor_table = table == "corridors" || table == "routes";
+    const bool corridor_table = table == "corridors" || table == "routes" || table == "paths";
     if (firm_table) {
         r.require_firms();
     }

@@ -24,6 +24,9 @@ constexpr h5::Compress links_compression = h5::Compress::deflate;
 constexpr h5::Compress pairs_compression = h5::Compress::deflate;
 // The assignment series is two numbers a step: 64 steps a chunk, like the series in /steps.
 constexpr hsize_t assignment_chunk_rows = 64;
+// The route table grows by about 3,000 rows a step on the default world.
+constexpr hsize_t route_chunk_rows = 4096;
+constexpr hsize_t path_chunk_rows = 256;
 
 std::vector<std::string> names(const auto& list) {
     return {list.begin(), list.end()};
@@ -61,6 +64,11 @@ void RunFile::create_corridors(const models::StepView& view) {
         "pairs", {countries_n_, countries_n_, pair_variables.size()}, 1, pairs_compression);
     d.assignment = group.create_extendible<double>("assignment", {2}, assignment_chunk_rows,
                                                    h5::Compress::deflate);
+    d.paths = group.create_extendible_strings("paths", path_chunk_rows);
+    d.route_keys = group.create_extendible<std::int32_t>("route_keys", {route_key_columns},
+                                                         route_chunk_rows, h5::Compress::deflate);
+    d.route_values = group.create_extendible<double>("route_values", {route_value_columns},
+                                                     route_chunk_rows, h5::Compress::deflate);
     corridors_ = std::move(d);
 }
 
@@ -128,6 +136,43 @@ void RunFile::write_corridors(const models::StepView& view) {
     }
     d.pairs.append<double>(buffer_, 1);
 
+    // Routes: the paths met since the last step, then this step's rows.
+    const std::vector<std::string>& paths = view.corridors->route_paths();
+    if (paths.size() > d.paths_written) {
+        d.paths.append_strings({paths.begin() + static_cast<std::ptrdiff_t>(d.paths_written),
+                                paths.end()});
+        d.paths_written = paths.size();
+    }
+    const std::size_t rows = t.route_pair.size();
+    for (const auto* column : {&t.route_share, &t.route_teu, &t.route_value, &t.route_days}) {
+        check(*column, rows, "route values");
+    }
+    if (t.route_path.size() != rows || t.route_mode.size() != rows) {
+        throw std::logic_error(fmt::format("RunWriter: step {} has route columns of unequal "
+                                           "length ({})",
+                                           view.step, path_));
+    }
+    if (rows > 0) {
+        std::vector<std::int32_t> keys(rows * route_key_columns);
+        buffer_.resize(rows * route_value_columns);
+        for (std::size_t r = 0; r < rows; ++r) {
+            std::int32_t* key = &keys[r * route_key_columns];
+            key[0] = view.step;
+            key[1] = static_cast<std::int32_t>(t.route_pair[r] / countries_n_);
+            key[2] = static_cast<std::int32_t>(t.route_pair[r] % countries_n_);
+            key[3] = static_cast<std::int32_t>(t.route_path[r]);
+            key[4] = t.route_mode[r];
+            double* value = &buffer_[r * route_value_columns];
+            value[0] = t.route_share[r];
+            value[1] = t.route_teu[r];
+            value[2] = t.route_value[r];
+            value[3] = t.route_days[r];
+        }
+        d.route_keys.append<std::int32_t>(keys, rows);
+        d.route_values.append<double>(buffer_, rows);
+    }
+
+    // Last: a step whose assignment row is in the file has all its corridor rows there.
     const double assignment[2] = {static_cast<double>(t.iterations), t.residual};
     d.assignment.append<double>(assignment, 1);
 }
@@ -157,6 +202,22 @@ void write_corridor_csv(const RunReader& run, const std::string& table, int firs
             }
             out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
         }
+        return;
+    }
+
+    if (table == "paths") {
+        write_csv_header(out, {"step", "date", "exporter", "importer", "path", "mode", "share",
+                               "teu", "value", "days"});
+        const std::vector<std::string> codes = run.countries();
+        fmt::memory_buffer buf;
+        for (const RunReader::RouteRow& r : run.route_rows(first, last)) {
+            fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{},{},{},{},{}\n", r.step,
+                           csv_field(dates[static_cast<std::size_t>(r.step)]),
+                           csv_field(codes.at(static_cast<std::size_t>(r.exporter))),
+                           csv_field(codes.at(static_cast<std::size_t>(r.importer))),
+                           csv_field(r.path), r.mode, r.share, r.teu, r.value, r.days);
+        }
+        out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
         return;
     }
 

@@ -137,7 +137,24 @@ def check(path):
                 shares = group["pairs"][()][..., 0:4].sum(axis=-1)
                 expect(np.all((np.abs(shares - 1) < 1e-9) | (shares == 0)),
                        "corridors/pairs: mode shares of a pair do not sum to 1 (or 0)")
-            corridors = f", {links} corridor links"
+            # The route table: keys and values row by row, paths indexed, and per step and pair
+            # the kept routes' shares (each at least 0.1 %) sum to at most 1 and near it.
+            keys = group["route_keys"][()]
+            values = group["route_values"][()]
+            paths = strings(group["paths"])
+            expect(keys.ndim == 2 and keys.shape[1] == 5 and values.shape == (keys.shape[0], 4),
+                   f"corridors/route_keys {keys.shape} and route_values {values.shape} do not match")
+            expect(np.all(np.isfinite(values)) and np.all(values >= 0),
+                   "corridors/route_values holds negative or non-finite values")
+            expect(keys.shape[0] == 0 or (keys[:, 3].max() < len(paths) and keys[:, 4].max() < 4),
+                   "corridors/route_keys points past the paths or modes")
+            expect(np.all(values[:, 0] >= 1e-3), "a kept route carries under 0.1 % of its pair")
+            sums = {}
+            for key, value in zip(keys, values):
+                sums[(key[0], key[1], key[2])] = sums.get((key[0], key[1], key[2]), 0.0) + value[0]
+            expect(all(0.99 < t <= 1 + 1e-9 for t in sums.values()),
+                   "corridors: route shares of a pair do not sum to about 1")
+            corridors = f", {links} corridor links, {len(paths)} routes"
 
         status = text(f.attrs.get("status", ""))
         summary = (f"{path}: ok, status {status}, {s} steps, {n} countries, {k} sectors, "

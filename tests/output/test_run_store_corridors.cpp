@@ -43,23 +43,24 @@ struct Recorder : models::RunObserver {
             tables.push_back(view.corridors->tables());
             link_ids = view.corridors->link_ids();
             link_modes = view.corridors->link_modes();
+            route_paths = view.corridors->route_paths();
         }
         writer.on_step(view);
     }
     output::RunWriter& writer;
     std::vector<models::CorridorTables> tables;
-    std::vector<std::string> link_ids, link_modes;
+    std::vector<std::string> link_ids, link_modes, route_paths;
 };
 
 struct RecordedRun {
     std::string path;
     std::vector<models::CorridorTables> tables;
-    std::vector<std::string> link_ids, link_modes;
+    std::vector<std::string> link_ids, link_modes, route_paths;
 };
 
 RecordedRun record(const std::string& scenario_path, const std::string& name) {
     const models::Scenario scenario = models::load_scenario(scenario_path);
-    RecordedRun run{(fresh_dir(name) / "run.h5").string(), {}, {}, {}};
+    RecordedRun run{(fresh_dir(name) / "run.h5").string(), {}, {}, {}, {}};
     output::RunWriter writer(run.path, scenario, {"0.1.0-test", 1, "2024-01-02T03:04:05Z"}, false);
     Recorder recorder(writer);
     (void)models::run_scenario(scenario, recorder);
@@ -67,6 +68,7 @@ RecordedRun record(const std::string& scenario_path, const std::string& name) {
     run.tables = std::move(recorder.tables);
     run.link_ids = std::move(recorder.link_ids);
     run.link_modes = std::move(recorder.link_modes);
+    run.route_paths = std::move(recorder.route_paths);
     return run;
 }
 
@@ -150,6 +152,26 @@ TEST_CASE("RunStore: the corridor tables of every step are read back as the run 
         }
     }
     CHECK(teu > 0); // the tables compared above are not all zeros
+
+    // The route table, row by row, as the run saw it.
+    const auto rows = reader.route_rows(0, 24);
+    std::size_t row = 0;
+    for (int s = 0; s < 24; ++s) {
+        const models::CorridorTables& t = run.tables[static_cast<std::size_t>(s)];
+        REQUIRE(rows.size() >= row + t.route_pair.size());
+        for (std::size_t r = 0; r < t.route_pair.size(); ++r, ++row) {
+            const auto& got = rows[row];
+            CHECK(got.step == s);
+            CHECK(static_cast<std::size_t>(got.exporter * 4 + got.importer) == t.route_pair[r]);
+            CHECK(got.path == run.route_paths.at(t.route_path[r]));
+            CHECK(got.mode == models::to_string(static_cast<models::Mode>(t.route_mode[r])));
+            CHECK(bits({got.share, got.teu, got.value, got.days}) ==
+                  bits({t.route_share[r], t.route_teu[r], t.route_value[r], t.route_days[r]}));
+        }
+    }
+    CHECK(rows.size() == row);
+    CHECK(row > 24 * 12); // at least one route per pair and step
+    CHECK(reader.route_rows(5, 6).size() == run.tables[5].route_pair.size());
 
     // The Suez Canal is closed from 2018-07 (step 6) to 2019-01 (step 12): its links are
     // closed and carry nothing in between.

@@ -158,12 +158,21 @@ export_corridors)
     grep -q "^3,[^,]*,\([A-Z]*\),\1," out.txt && fail "a routes row on the diagonal"
     expect_code 0 "$tradesim" export c.h5 routes
     [[ $(wc -l < out.txt) -eq $((1 + 24 * 4 * 3)) ]] || fail "routes rows: $(wc -l < out.txt)"
+    expect_code 0 "$tradesim" export c.h5 paths --step 6
+    [[ $(head -1 out.txt) == "step,date,exporter,importer,path,mode,share,teu,value,days" ]] \
+        || fail "paths header: $(head -1 out.txt)"
+    # While the canal is closed, China's sea route to Germany goes round the Cape.
+    grep -q "^6,2018-07,CHN,DEU,[A-Z_>]*SEA_CAPE[A-Z_>]*,sea,0\.[0-9]" out.txt \
+        || fail "no Cape route CHN-DEU at step 6: $(grep '^6,2018-07,CHN,DEU' out.txt)"
+    grep -q "SEA_SUEZ" out.txt && fail "a route through the closed canal"
+    expect_code 0 "$tradesim" export c.h5 paths --step 0
+    grep -q "^0,2018-01,CHN,DEU,[A-Z_>]*SEA_SUEZ[A-Z_>]*,sea," out.txt || fail "no Suez route at step 0"
     ;;
 export_corridors_errors)
     # The classroom world has no transport network.
     printf 'name = "plain"\nworld = "%s/scenarios/classroom/world"\n[calendar]\nstart = "2018-01"\nsteps = 3\nstep = "month"\n' "$src" > plain.toml
     expect_code 0 "$tradesim" run plain.toml --out a.h5 --quiet
-    for table in corridors routes; do
+    for table in corridors routes paths; do
         expect_code 2 "$tradesim" export a.h5 $table
         contains err.txt "a.h5: no corridor tables (the world has no transport network)"
         [[ -s out.txt ]] && fail "export $table wrote output"

@@ -59,7 +59,8 @@ int inspect_command(const std::string& run_file) {
         // The firm tables exist only in runs with [firms], the corridor tables only in runs
         // of a world with a transport network.
         const bool firm_table = name == "firms" || name == "firm_pairs";
-        const bool corridor_table = name == "corridors" || name == "routes";
+        const bool corridor_table =
+            name == "corridors" || name == "routes" || name == "paths";
         if ((run.has_firms() || !firm_table) && (run.has_corridors() || !corridor_table)) {
             fmt::print("  {}\n", name);
         }

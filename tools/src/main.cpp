@@ -67,8 +67,9 @@ int main(int argc, char** argv) {
                      "country) or firm_pairs (per exporter, importer, sector; rows without "
                      "firms, entries or exits left out); in runs of a world with a transport "
                      "network also corridors (per link: TEU, value, utilisation, cost, days, "
-                     "open) or routes (per exporter and importer: mode shares, days, cost, "
-                     "routes)")
+                     "open), routes (per exporter and importer: mode shares, days, cost, "
+                     "routes) or paths (per route carrying at least 0.1 % of its pair's "
+                     "containers: the nodes it passes, mode, share, TEU, value, days)")
         ->required();
     export_cmd->add_option("--step", exp.step, "Only this step (0-based)")
         ->check(CLI::NonNegativeNumber);

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <numeric>
+#include <unordered_map>
 
 namespace tradesim::models {
 
@@ -47,6 +48,9 @@ struct Corridors::Impl {
     std::vector<double> capacity_scale;
     CorridorCalibration calibration;
     std::vector<std::string> ids, modes;
+    std::vector<std::string> paths;                    ///< route_paths()
+    std::unordered_map<std::string, std::uint32_t> path_index;
+    std::vector<std::uint32_t> route_path;             ///< per route of `routes`
     CorridorTables tables;
 
     Impl(const Scenario& s)
@@ -144,6 +148,7 @@ struct Corridors::Impl {
             }
             routed_state = st;
             last_flows.clear();
+            name_routes();
         }
         std::vector<double> teu, value;
         cargo(flows, teu, value);
@@ -174,6 +179,28 @@ struct Corridors::Impl {
         return a;
     }
 
+    // The path of every route as node ids, numbered in the order first met.
+    void name_routes() {
+        route_path.assign(routes.routes(), 0);
+        std::string path;
+        for (std::size_t r = 0; r < routes.routes(); ++r) {
+            path.clear();
+            // The last hop enters the importer's own node.
+            for (std::uint32_t h = routes.hop_begin[r]; h + 1 < routes.hop_begin[r + 1]; ++h) {
+                if (!path.empty()) {
+                    path += '>';
+                }
+                path += net.nodes[routes.hops[h].to].id;
+            }
+            const auto [it, added] =
+                path_index.emplace(path, static_cast<std::uint32_t>(paths.size()));
+            if (added) {
+                paths.push_back(path);
+            }
+            route_path[r] = it->second;
+        }
+    }
+
     void fill_tables(const corridors::Assignment& a, const std::vector<LinkNow>& now,
                      const std::vector<double>& flows) {
         const std::size_t n = dims.countries;
@@ -201,6 +228,13 @@ struct Corridors::Impl {
         t.pair_days.assign(n * n, 0.0);
         t.pair_cost.assign(n * n, 0.0);
         t.pair_routes.assign(n * n, 0.0);
+        t.route_pair.clear();
+        t.route_path.clear();
+        t.route_mode.clear();
+        t.route_share.clear();
+        t.route_teu.clear();
+        t.route_value.clear();
+        t.route_days.clear();
         for (std::size_t i = 0; i < n; ++i) {
             for (std::size_t j = 0; j < n; ++j) {
                 if (i == j) {
@@ -221,6 +255,20 @@ struct Corridors::Impl {
                         t.mode_share[pair * mode_count + m] /= total;
                     }
                     t.pair_days[pair] = days / total;
+                    for (std::uint32_t r = routes.pair_begin[pair];
+                         r < routes.pair_begin[pair + 1]; ++r) {
+                        const double share = a.route_teu[r] / total;
+                        if (share < 1e-3) {
+                            continue;
+                        }
+                        t.route_pair.push_back(static_cast<std::uint32_t>(pair));
+                        t.route_path.push_back(route_path[r]);
+                        t.route_mode.push_back(static_cast<std::uint8_t>(routes.mode[r]));
+                        t.route_share.push_back(share);
+                        t.route_teu.push_back(a.route_teu[r]);
+                        t.route_value.push_back(a.route_value[r]);
+                        t.route_days.push_back(a.route_days[r]);
+                    }
                 }
                 double worth = 0.0, cost = 0.0;
                 for (std::size_t k = 0; k < dims.sectors; ++k) {
@@ -319,5 +367,6 @@ const CorridorTables& Corridors::tables() const noexcept { return impl_->tables;
 const CorridorCalibration& Corridors::calibration() const noexcept { return impl_->calibration; }
 const std::vector<std::string>& Corridors::link_ids() const noexcept { return impl_->ids; }
 const std::vector<std::string>& Corridors::link_modes() const noexcept { return impl_->modes; }
+const std::vector<std::string>& Corridors::route_paths() const noexcept { return impl_->paths; }
 
 } // namespace tradesim::models

@@ -21,6 +21,7 @@
 #include "tradesim/models/policy.hpp"
 #include "tradesim/models/scenario.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,15 @@ struct CorridorTables {
     std::vector<double> pair_days;        ///< mean transit days, TEU-weighted
     std::vector<double> pair_cost;        ///< generalized cost, % of value, trade-weighted
     std::vector<double> pair_routes;      ///< candidate routes
+    /// Per route that carries at least 0.1 % of its pair's containers, pairs in order: the
+    /// route shares of each pair.
+    std::vector<std::uint32_t> route_pair; ///< Dims::pair index (exporter * N + importer)
+    std::vector<std::uint32_t> route_path; ///< index into Corridors::route_paths()
+    std::vector<std::uint8_t> route_mode;  ///< Mode of its longest leg
+    std::vector<double> route_share;       ///< of the pair's TEU
+    std::vector<double> route_teu;         ///< TEU per month
+    std::vector<double> route_value;       ///< USD bn/yr of goods
+    std::vector<double> route_days;        ///< transit days, congestion included
     int iterations = 0;                   ///< of the assignment this step
     double residual = 0;                  ///< relative, at the end of the assignment
 };
@@ -79,6 +89,9 @@ public:
     /// Ids of the links in the tables (the network's links without access legs).
     [[nodiscard]] const std::vector<std::string>& link_ids() const noexcept;
     [[nodiscard]] const std::vector<std::string>& link_modes() const noexcept;
+    /// The routes met so far in the run, as the node ids they pass ("PORT_SHANGHAI>SEA_MALACCA>
+    /// ...>PORT_ROTTERDAM", the economies' own nodes left out); grows when the network changes.
+    [[nodiscard]] const std::vector<std::string>& route_paths() const noexcept;
 
 private:
     struct Impl;

@@ -46,6 +46,13 @@
 ///   /corridors/pairs              float64[S][N][N][7] exporter, importer, variable: mode
 ///                                 shares by TEU, mean days, generalized cost in % of value,
 ///                                 candidate routes (the diagonal is all zeros)
+///   /corridors/paths              the routes met in the run as node ids joined by ">" (string[P],
+///                                 appended as the network changes)
+///   /corridors/route_keys         int32[R][5] step, exporter, importer, path (index into
+///                                 paths), mode (0 rail, 1 sea, 2 road, 3 air): one row per route
+///                                 carrying at least 0.1 % of its pair's TEU, per step
+///   /corridors/route_values       float64[R][4] share of the pair's TEU, TEU/month, USD bn/yr of
+///                                 goods, transit days (congestion included)
 ///   /corridors/assignment         float64[S][2] iterations and relative residual of the step's
 ///                                 assignment of loads to links
 /// Every step-indexed dataset has one step per chunk; a step counts once it is in all of them.
@@ -147,6 +154,14 @@ public:
     /// corridors/assignment[step]: {iterations, residual} of the step's assignment. Throws as
     /// link_values.
     [[nodiscard]] std::vector<double> assignment_values(int step) const;
+    /// One row of the route table (/corridors/route_keys and route_values).
+    struct RouteRow {
+        int step = 0, exporter = 0, importer = 0;
+        std::string path, mode;
+        double share = 0, teu = 0, value = 0, days = 0;
+    };
+    /// The route rows of steps [first, last) in file order. Throws as link_values.
+    [[nodiscard]] std::vector<RouteRow> route_rows(int first, int last) const;
 
     /// Names of the tables `export` knows: countries, flows, events, steps, firms, firm_pairs
     /// (these two only in runs with firm tables), corridors, routes (these two only in runs
