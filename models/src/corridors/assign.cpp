@@ -82,14 +82,19 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
             }
         }
     };
+    // The congestion factor of a link at its load, and its slope.
+    const auto update_link = [&](std::uint32_t l) {
+        const double cap = links[l].capacity;
+        const double u = cap > 0.0 ? load[l] / cap : 0.0;
+        factor[l] = 1.0 + p.alpha * std::pow(u, links[l].beta);
+        slope[l] = cap > 0.0 && u > 0.0
+                       ? p.alpha * links[l].beta * std::pow(u, links[l].beta - 1.0) / cap
+                       : 0.0;
+    };
     // Congestion factors and their slopes at the loads; route sums and their slopes.
     const auto costs = [&]() {
         for (std::size_t l = 0; l < nl; ++l) {
-            const double cap = links[l].capacity;
-            const double u = cap > 0.0 ? load[l] / cap : 0.0;
-            factor[l] = 1.0 + p.alpha * std::pow(u, links[l].beta);
-            slope[l] = cap > 0.0 && u > 0.0 ? p.alpha * links[l].beta * std::pow(u, links[l].beta - 1.0) / cap
-                                            : 0.0;
+            update_link(static_cast<std::uint32_t>(l));
         }
         sim::parallel_for(nr, 4096, [&](std::size_t b, std::size_t e) {
             for (std::size_t r = b; r < e; ++r) {
@@ -168,11 +173,55 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
         }
         return total_gap;
     };
-    // One Jacobi sweep of Newton steps, parallel over origins: every pair and sector moves its
-    // flows by the Newton step on g_r + mu ln(f_r / T) = pi at the costs of the last loads, the
-    // steps summing to zero over the pair's routes. Fast where links are far from capacity;
-    // where many pairs share a congested link they all push the same way at once and the
-    // residual grows, and the caller turns to the serial sweep below.
+    // The Newton step of one pair (routes r0 .. r0 + count) in every sector, at route costs,
+    // days and their slopes `c`, `d`, `cs`, `ds` (indexed from 0 for the pair's first route):
+    // on g_r + mu ln(f_r / T) = pi, with H_r = dg_r/df_r + mu / f_r, the steps summing to zero
+    // over the routes, scaled by `move` and cut so that no route loses more than half its flow.
+    // Adds each route's change over the sectors to `delta` when given.
+    const auto newton_pair = [&](std::size_t pair, std::uint32_t r0, std::size_t count,
+                                 const double* c, const double* d, const double* cs,
+                                 const double* ds, double move, std::vector<double>& q,
+                                 std::vector<double>& h, double* delta) {
+        q.resize(count);
+        h.resize(count);
+        for (std::size_t k = 0; k < ns; ++k) {
+            const double v = setting.value_per_teu[k];
+            const double total = teu[pair * ns + k];
+            if (!(v > 0.0) || !(total > 0.0)) {
+                continue;
+            }
+            const double time = setting.time_cost[k];
+            double num = 0.0, den = 0.0;
+            for (std::size_t r = 0; r < count; ++r) {
+                const double f = std::max(flow[(r0 + r) * ns + k], 1e-300);
+                const double g = c[r] / v + d[r] * time +
+                                 setting.mode_constant[static_cast<std::size_t>(routes.mode[r0 + r])];
+                q[r] = g + mu * std::log(f / total);
+                h[r] = cs[r] / v + ds[r] * time + mu / f;
+                num += q[r] / h[r];
+                den += 1.0 / h[r];
+            }
+            const double pi = num / den;
+            double theta = move;
+            for (std::size_t r = 0; r < count; ++r) {
+                const double f = flow[(r0 + r) * ns + k];
+                const double step = -(q[r] - pi) / h[r];
+                if (step < 0.0 && f + theta * step < 0.5 * f) {
+                    theta = 0.5 * f / -step;
+                }
+            }
+            for (std::size_t r = 0; r < count; ++r) {
+                const double step = theta * (-(q[r] - pi) / h[r]);
+                flow[(r0 + r) * ns + k] += step;
+                if (delta != nullptr) {
+                    delta[r] += step;
+                }
+            }
+        }
+    };
+    // One Jacobi sweep, parallel over origins: every pair at the costs of the last loads. Fast
+    // where links are far from capacity; where many pairs share a congested link they all push
+    // the same way at once and the residual grows, and the caller turns to the serial sweep.
     const auto sweep_parallel = [&](double move) {
         sim::parallel_for(blocks, 1, [&](std::size_t first, std::size_t end) {
             std::vector<double> q, h;
@@ -182,61 +231,20 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
                     for (std::size_t j = 0; j < n; ++j) {
                         const std::uint32_t r0 = routes.pair_begin[i * n + j];
                         const std::size_t count = routes.pair_begin[i * n + j + 1] - r0;
-                        if (i == j || count < 2) {
-                            continue;
-                        }
-                        q.resize(count);
-                        h.resize(count);
-                        for (std::size_t k = 0; k < ns; ++k) {
-                            const double v = setting.value_per_teu[k];
-                            const double total = teu[(i * n + j) * ns + k];
-                            if (!(v > 0.0) || !(total > 0.0)) {
-                                continue;
-                            }
-                            const double time = setting.time_cost[k];
-                            double num = 0.0, den = 0.0;
-                            for (std::size_t r = 0; r < count; ++r) {
-                                const std::size_t rr = r0 + r;
-                                const double f = std::max(flow[rr * ns + k], 1e-300);
-                                const double g =
-                                    route_cost[rr] / v + route_days[rr] * time +
-                                    setting.mode_constant[static_cast<std::size_t>(routes.mode[rr])];
-                                q[r] = g + mu * std::log(f / total);
-                                h[r] = cost_slope[rr] / v + days_slope[rr] * time + mu / f;
-                                num += q[r] / h[r];
-                                den += 1.0 / h[r];
-                            }
-                            const double pi = num / den;
-                            // No route loses more than half its flow in one step.
-                            double theta = move;
-                            for (std::size_t r = 0; r < count; ++r) {
-                                const double f = flow[(r0 + r) * ns + k];
-                                const double d = -(q[r] - pi) / h[r];
-                                if (d < 0.0 && f + theta * d < 0.5 * f) {
-                                    theta = 0.5 * f / -d;
-                                }
-                            }
-                            for (std::size_t r = 0; r < count; ++r) {
-                                flow[(r0 + r) * ns + k] += theta * (-(q[r] - pi) / h[r]);
-                            }
+                        if (i != j && count >= 2) {
+                            newton_pair(i * n + j, r0, count, &route_cost[r0], &route_days[r0],
+                                        &cost_slope[r0], &days_slope[r0], move, q, h, nullptr);
                         }
                     }
                 }
             }
         });
     };
-
-    // One Gauss-Seidel sweep of Newton steps over the pairs, in a fixed order: each pair sees
-    // the loads that the pairs before it left, so pairs sharing a congested link do not all
-    // push the same way at once.
-    const auto update_link = [&](std::uint32_t l) {
-        const double cap = links[l].capacity;
-        const double u = cap > 0.0 ? load[l] / cap : 0.0;
-        factor[l] = 1.0 + p.alpha * std::pow(u, links[l].beta);
-        slope[l] = cap > 0.0 && u > 0.0 ? p.alpha * links[l].beta * std::pow(u, links[l].beta - 1.0) / cap : 0.0;
-    };
+    // One Gauss-Seidel sweep over the pairs, in a fixed order: each pair sees the loads that
+    // the pairs before it left, so pairs sharing a congested link do not all push the same way
+    // at once.
     const auto sweep_serial = [&](double move) {
-        std::vector<double> g, q, h, a, bd, as, bs, delta;
+        std::vector<double> q, h, c, d, cs, ds, delta;
         for (std::size_t i = 0; i < n; ++i) {
             for (std::size_t j = 0; j < n; ++j) {
                 const std::uint32_t r0 = routes.pair_begin[i * n + j];
@@ -244,64 +252,30 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
                 if (i == j || count < 2) {
                     continue;
                 }
-                a.assign(count, 0.0);
-                bd.assign(count, 0.0);
-                as.assign(count, 0.0);
-                bs.assign(count, 0.0);
+                c.assign(count, 0.0);
+                d.assign(count, 0.0);
+                cs.assign(count, 0.0);
+                ds.assign(count, 0.0);
                 delta.assign(count, 0.0);
                 for (std::size_t r = 0; r < count; ++r) {
-                    for (std::uint32_t hh = routes.hop_begin[r0 + r]; hh < routes.hop_begin[r0 + r + 1];
-                         ++hh) {
+                    for (std::uint32_t hh = routes.hop_begin[r0 + r];
+                         hh < routes.hop_begin[r0 + r + 1]; ++hh) {
                         const Hop hop = routes.hops[hh];
                         const LinkNow& link = links[hop.link];
-                        a[r] += link.cost * factor[hop.link];
-                        bd[r] += link.days * factor[hop.link] + node_delay[hop.to];
-                        as[r] += link.cost * slope[hop.link];
-                        bs[r] += link.days * slope[hop.link];
+                        c[r] += link.cost * factor[hop.link];
+                        d[r] += link.days * factor[hop.link] + node_delay[hop.to];
+                        cs[r] += link.cost * slope[hop.link];
+                        ds[r] += link.days * slope[hop.link];
                     }
                 }
-                g.resize(count);
-                q.resize(count);
-                h.resize(count);
-                for (std::size_t k = 0; k < ns; ++k) {
-                    const double v = setting.value_per_teu[k];
-                    const double total = teu[(i * n + j) * ns + k];
-                    if (!(v > 0.0) || !(total > 0.0)) {
-                        continue;
-                    }
-                    const double time = setting.time_cost[k];
-                    // Newton step on g_r + mu ln(f_r / T) = pi, the steps summing to zero.
-                    double num = 0.0, den = 0.0;
-                    for (std::size_t r = 0; r < count; ++r) {
-                        const double f = std::max(flow[(r0 + r) * ns + k], 1e-300);
-                        g[r] = a[r] / v + bd[r] * time +
-                               setting.mode_constant[static_cast<std::size_t>(routes.mode[r0 + r])];
-                        q[r] = g[r] + mu * std::log(f / total);
-                        h[r] = as[r] / v + bs[r] * time + mu / f;
-                        num += q[r] / h[r];
-                        den += 1.0 / h[r];
-                    }
-                    const double pi = num / den;
-                    double theta = move;
-                    for (std::size_t r = 0; r < count; ++r) {
-                        const double f = flow[(r0 + r) * ns + k];
-                        const double d = -(q[r] - pi) / h[r];
-                        if (d < 0.0 && f + theta * d < 0.5 * f) {
-                            theta = 0.5 * f / -d;
-                        }
-                    }
-                    for (std::size_t r = 0; r < count; ++r) {
-                        const double d = theta * (-(q[r] - pi) / h[r]);
-                        flow[(r0 + r) * ns + k] += d;
-                        delta[r] += d;
-                    }
-                }
+                newton_pair(i * n + j, r0, count, c.data(), d.data(), cs.data(), ds.data(), move,
+                            q, h, delta.data());
                 for (std::size_t r = 0; r < count; ++r) {
                     if (delta[r] == 0.0) {
                         continue;
                     }
-                    for (std::uint32_t hh = routes.hop_begin[r0 + r]; hh < routes.hop_begin[r0 + r + 1];
-                         ++hh) {
+                    for (std::uint32_t hh = routes.hop_begin[r0 + r];
+                         hh < routes.hop_begin[r0 + r + 1]; ++hh) {
                         const std::uint32_t l = routes.hops[hh].link;
                         load[l] = std::max(0.0, load[l] + delta[r]);
                         update_link(l);
@@ -310,7 +284,6 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
             }
         }
     };
-
 
     double total = 0.0;
     for (std::size_t f = 0; f < teu.size(); ++f) {
