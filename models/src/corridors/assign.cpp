@@ -114,12 +114,31 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
             }
         });
     };
+    // The logit weights exp(-(g_r - best) / mu) of a pair's routes in sector k at the current
+    // route costs (into `s`), with the best cost and the sum of the weights.
+    const auto choice = [&](std::uint32_t r0, std::size_t count, std::size_t k,
+                            std::vector<double>& s) {
+        const double v = setting.value_per_teu[k];
+        s.resize(count);
+        double best = std::numeric_limits<double>::infinity();
+        for (std::size_t r = 0; r < count; ++r) {
+            s[r] = route_cost[r0 + r] / v + route_days[r0 + r] * setting.time_cost[k] +
+                   setting.mode_constant[static_cast<std::size_t>(routes.mode[r0 + r])];
+            best = std::min(best, s[r]);
+        }
+        double sum = 0.0;
+        for (std::size_t r = 0; r < count; ++r) {
+            s[r] = std::exp(-(s[r] - best) / mu);
+            sum += s[r];
+        }
+        return std::pair{best, sum};
+    };
     // The logit choice at the current costs: its distance from the flows is the residual;
     // also the pair costs (parallel over origins).
     const auto residual_pass = [&]() {
         std::vector<double> gap(blocks, 0.0);
         sim::parallel_for(blocks, 1, [&](std::size_t first, std::size_t end) {
-            std::vector<double> g, s;
+            std::vector<double> s;
             for (std::size_t b = first; b < end; ++b) {
                 const auto [i0, i1] = origin_range(b);
                 for (std::size_t i = i0; i < i1; ++i) {
@@ -129,31 +148,16 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
                         }
                         const std::uint32_t r0 = routes.pair_begin[i * n + j];
                         const std::size_t count = routes.pair_begin[i * n + j + 1] - r0;
-                        g.resize(count);
-                        s.resize(count);
                         for (std::size_t k = 0; k < ns; ++k) {
                             const std::size_t fk = (i * n + j) * ns + k;
-                            const double v = setting.value_per_teu[k];
-                            if (!(v > 0.0)) {
+                            if (!(setting.value_per_teu[k] > 0.0)) {
                                 continue;
                             }
                             if (count == 0) {
                                 out.pair_cost[fk] = std::numeric_limits<double>::infinity();
                                 continue;
                             }
-                            double best = std::numeric_limits<double>::infinity();
-                            for (std::size_t r = 0; r < count; ++r) {
-                                g[r] = route_cost[r0 + r] / v +
-                                       route_days[r0 + r] * setting.time_cost[k] +
-                                       setting.mode_constant[static_cast<std::size_t>(
-                                           routes.mode[r0 + r])];
-                                best = std::min(best, g[r]);
-                            }
-                            double sum = 0.0;
-                            for (std::size_t r = 0; r < count; ++r) {
-                                s[r] = std::exp(-(g[r] - best) / mu);
-                                sum += s[r];
-                            }
+                            const auto [best, sum] = choice(r0, count, k, s);
                             out.pair_cost[fk] = best - mu * std::log(sum);
                             const double total = teu[fk];
                             if (!(total > 0.0)) {
@@ -305,7 +309,6 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
                         if (i == j || count == 0) {
                             continue;
                         }
-                        s.resize(count);
                         for (std::size_t k = 0; k < ns; ++k) {
                             const double v = setting.value_per_teu[k];
                             const double t = teu[(i * n + j) * ns + k];
@@ -325,19 +328,7 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
                                     continue;
                                 }
                             }
-                            double best = std::numeric_limits<double>::infinity();
-                            for (std::size_t r = 0; r < count; ++r) {
-                                s[r] = route_cost[r0 + r] / v +
-                                       route_days[r0 + r] * setting.time_cost[k] +
-                                       setting.mode_constant[static_cast<std::size_t>(
-                                           routes.mode[r0 + r])];
-                                best = std::min(best, s[r]);
-                            }
-                            double sum = 0.0;
-                            for (std::size_t r = 0; r < count; ++r) {
-                                s[r] = std::exp(-(s[r] - best) / mu);
-                                sum += s[r];
-                            }
+                            const double sum = choice(r0, count, k, s).second;
                             for (std::size_t r = 0; r < count; ++r) {
                                 flow[(r0 + r) * ns + k] = t * s[r] / sum;
                             }
