@@ -248,6 +248,9 @@ void read_policies(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& pro
             PolicyContext ctx{*s.world,        s.calendar, path, start_step, end_step,
                               problems,         s.firms.enabled, s.network.get()};
             policy = (*reader)(table, ctx, used);
+            if (policy) {
+                policy->set_source(path, table.where());
+            }
         }
         if (reader != nullptr || !kind) {
             detail::Fields all(table, path, problems, used);
@@ -342,6 +345,10 @@ Scenario load_scenario(const std::string& path) {
         }
     }
     read_policies(root, s, problems);
+    // Closures that cut a trading pair off: only once the policies themselves are valid.
+    if (problems.empty()) {
+        detail::check_routes(s, problems);
+    }
     problems.throw_if_any();
     return s;
 }

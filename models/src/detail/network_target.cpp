@@ -44,10 +44,16 @@ std::optional<NetworkTarget> read_target(Fields& f, PolicyContext& ctx, const ch
         t.label = *id;
         t.link = net.link_index(*id);
         if (t.link < 0) {
+            // Suggestions in both directions: a link joins its nodes both ways, and the id is
+            // found in either order ("A-B" or "B-A", with the mode when two links join them).
             std::vector<std::string> ids;
             for (const auto& l : net.links) {
                 if (!l.access) {
+                    const std::string& a = net.nodes[l.from].id;
+                    const std::string& b = net.nodes[l.to].id;
                     ids.push_back(l.id);
+                    ids.push_back(l.id == a + "-" + b ? b + "-" + a
+                                                      : b + "-" + a + "-" + to_string(l.mode));
                 }
             }
             f.error("link", fmt::format("unknown link \"{}\" in {}.link{}", *id, ctx.key_path,

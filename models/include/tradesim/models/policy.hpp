@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tradesim::models {
@@ -75,10 +76,22 @@ public:
     virtual void apply(PolicyState& state) const = 0;
     /// Event logged on the step the policy starts (and ends, with `ending`).
     [[nodiscard]] virtual Event describe(bool ending) const = 0;
+    /// Its key path ("policy[3]") and where its table starts in the scenario file, for
+    /// problems found after it was read (set by load_scenario).
+    [[nodiscard]] const std::string& key_path() const noexcept { return key_path_; }
+    [[nodiscard]] const sim::Location& where() const noexcept { return where_; }
+    void set_source(std::string key_path, sim::Location where) {
+        key_path_ = std::move(key_path);
+        where_ = std::move(where);
+    }
 
 protected:
     int start_step_ = 0;
     int end_step_ = 0;
+
+private:
+    std::string key_path_;
+    sim::Location where_;
 };
 
 /// Everything a policy reader needs to check its fields.

@@ -45,7 +45,8 @@ struct Scenario {
 
 /// Reads and checks a scenario file and the world it names. Throws InputError listing every
 /// problem as `file:line:column: error: ...` (with the key path, and a suggestion where one
-/// exists), IoError when a file cannot be read.
+/// exists), among them corridor closures that leave a pair that trades without a route (at the
+/// closure, with the pair and the date); IoError when a file cannot be read.
 [[nodiscard]] Scenario load_scenario(const std::string& path);
 
 } // namespace tradesim::models
