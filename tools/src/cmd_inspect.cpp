@@ -48,7 +48,7 @@ int inspect_command(const std::string& run_file) {
         fmt::print("network     capacities raised to carry the baseline at 80 %: {} of {} links",
                    run.corridor_attribute("capacities_raised"), run.corridor_attribute("links"));
         if (!target.empty() && target != "0") {
-            fmt::print("; rail constant {} (rail share {}, target {})",
+            fmt::print("; rail constant {} of value per 1,000 rail km (rail share {}, target {})",
                        run.corridor_attribute("rail_constant"),
                        run.corridor_attribute("rail_share"), target);
         }

@@ -48,6 +48,16 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
     std::vector<double> flow(nr * ns, 0.0);
     std::vector<double> load(nl, 0.0), factor(nl, 1.0), slope(nl, 0.0);
     std::vector<double> route_cost(nr), route_days(nr), cost_slope(nr), days_slope(nr);
+    // The per-kilometre mode constants summed over each route's links (ad valorem).
+    std::vector<double> route_extra(nr, 0.0);
+    for (std::size_t r = 0; r < nr; ++r) {
+        for (std::uint32_t h = routes.hop_begin[r]; h < routes.hop_begin[r + 1]; ++h) {
+            const NetworkLink& link = net.links[routes.hops[h].link];
+            if (!link.access) {
+                route_extra[r] += setting.km_constant[static_cast<std::size_t>(link.mode)] * link.km;
+            }
+        }
+    }
     std::vector<std::vector<double>> partial(blocks);
 
     const auto origin_range = [&](std::size_t b) {
@@ -123,7 +133,7 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
         double best = std::numeric_limits<double>::infinity();
         for (std::size_t r = 0; r < count; ++r) {
             s[r] = route_cost[r0 + r] / v + route_days[r0 + r] * setting.time_cost[k] +
-                   setting.mode_constant[static_cast<std::size_t>(routes.mode[r0 + r])];
+                   route_extra[r0 + r];
             best = std::min(best, s[r]);
         }
         double sum = 0.0;
@@ -199,7 +209,7 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
             for (std::size_t r = 0; r < count; ++r) {
                 const double f = std::max(flow[(r0 + r) * ns + k], 1e-300);
                 const double g = c[r] / v + d[r] * time +
-                                 setting.mode_constant[static_cast<std::size_t>(routes.mode[r0 + r])];
+                                 route_extra[r0 + r];
                 q[r] = g + mu * std::log(f / total);
                 h[r] = cs[r] / v + ds[r] * time + mu / f;
                 num += q[r] / h[r];

@@ -292,43 +292,49 @@ Corridors::Corridors(const Scenario& scenario) : impl_(std::make_unique<Impl>(sc
     {
         const auto now = m.links_now(base);
         const auto delay = Impl::delays(base);
-        const auto free_routes = corridors::find_routes(m.setting, now, delay);
         std::vector<double> teu, value;
         m.cargo(scenario.world->flows, teu, value);
         AssignmentOptions free_flow;
         free_flow.max_iterations = 0;
-        // The rail constant that gives rail its observed share of the calibration pairs'
-        // trade at free flow (bisection: the share falls as the constant rises).
+        // The rail constant, per 1,000 km of rail, that gives rail its observed share of the
+        // calibration pairs' trade at free flow (bisection: the share falls as it rises; routes
+        // are searched again at each trial, as the constant is part of their weights).
         const auto& p = m.net.params;
         const int exporter = scenario.world->country_index(p.calibration_exporter);
         if (p.rail_share > 0.0 && exporter >= 0) {
             const std::size_t n = m.dims.countries;
-            const auto rail_share = [&](double constant) {
-                m.setting.mode_constant[static_cast<std::size_t>(Mode::rail)] = constant;
-                const auto a = corridors::assign(m.setting, free_routes, now, delay, teu, value,
+            const auto rail_share = [&](double per_1000km) {
+                m.setting.km_constant[static_cast<std::size_t>(Mode::rail)] = per_1000km / 1000.0;
+                const auto trial = corridors::find_routes(m.setting, now, delay);
+                const auto a = corridors::assign(m.setting, trial, now, delay, teu, value,
                                                  free_flow, nullptr);
                 double rail = 0.0, all = 0.0;
                 for (const auto& code : p.calibration_importers) {
                     const int j = scenario.world->country_index(code);
                     const std::size_t pair = static_cast<std::size_t>(exporter) * n +
                                              static_cast<std::size_t>(j);
-                    for (std::uint32_t r = free_routes.pair_begin[pair];
-                         r < free_routes.pair_begin[pair + 1]; ++r) {
+                    for (std::uint32_t r = trial.pair_begin[pair]; r < trial.pair_begin[pair + 1];
+                         ++r) {
                         all += a.route_value[r];
-                        rail += free_routes.mode[r] == Mode::rail ? a.route_value[r] : 0.0;
+                        rail += trial.mode[r] == Mode::rail ? a.route_value[r] : 0.0;
                     }
                 }
                 return all > 0.0 ? rail / all : 0.0;
             };
-            double lo = -1.0, hi = 5.0;
-            for (int it = 0; it < 60; ++it) {
-                const double mid = 0.5 * (lo + hi);
-                (rail_share(mid) > p.rail_share ? lo : hi) = mid;
+            double lo = 0.0, hi = 1.0;
+            if (rail_share(lo) > p.rail_share) {
+                for (int it = 0; it < 50; ++it) {
+                    const double mid = 0.5 * (lo + hi);
+                    (rail_share(mid) > p.rail_share ? lo : hi) = mid;
+                }
+            } else {
+                hi = lo; // rail carries less than the target without a constant
             }
             m.calibration.rail_constant = 0.5 * (lo + hi);
             m.calibration.rail_share_target = p.rail_share;
             m.calibration.rail_share = rail_share(m.calibration.rail_constant);
         }
+        const auto free_routes = corridors::find_routes(m.setting, now, delay);
         // Effective capacities from the baseline's free-flow loads.
         const auto a = corridors::assign(m.setting, free_routes, now, delay, teu, value,
                                          free_flow, nullptr);

@@ -106,7 +106,11 @@ RouteSet find_routes(const Setting& setting, const std::vector<LinkNow>& links,
                         continue;
                     }
                     weight[e] = now.cost / setting.mean_value +
-                                (now.days + node_delay[hop.to]) * setting.mean_time;
+                                (now.days + node_delay[hop.to]) * setting.mean_time +
+                                (link.access ? 0.0
+                                             : setting.km_constant[static_cast<std::size_t>(
+                                                   link.mode)] *
+                                                   link.km);
                 }
                 std::fill(reached.begin(), reached.end(), 0);
                 const auto index = boost::get(boost::edge_index, built.graph);

@@ -39,9 +39,11 @@ struct Setting {
     const Network* network = nullptr;
     std::vector<double> value_per_teu; ///< per sector (0 for sectors not shipped)
     std::vector<double> time_cost;     ///< per sector, share of value per day
-    /// Per mode (rail, sea, road, air): a constant added to the generalized cost of routes
-    /// whose main mode it is (ad valorem), standing for what costs and times leave out.
-    std::vector<double> mode_constant = std::vector<double>(mode_count, 0.0);
+    /// Per mode (rail, sea, road, air): a cost per kilometre on the mode's links (share of
+    /// value per km, access legs excepted), standing for what freight rates and days leave out.
+    /// Additive over links, so the Dijkstra weights include it and a route's constant changes
+    /// smoothly with its make-up.
+    std::vector<double> km_constant = std::vector<double>(mode_count, 0.0);
     double mean_value = 1;             ///< for the Dijkstra weights
     double mean_time = 0;
 };

@@ -56,8 +56,9 @@ struct CorridorTables {
 
 /// How the network was fitted to the baseline (see Corridors::Corridors).
 struct CorridorCalibration {
-    /// Added to the generalized cost of routes mainly by rail (share of value): fitted so that
-    /// rail carries `rail_share_target` of the calibration pairs' trade by value at free flow.
+    /// Added to the generalized cost of a route per 1,000 km of rail links on it (share of
+    /// value): fitted so that routes mainly by rail carry `rail_share_target` of the
+    /// calibration pairs' trade by value at free flow.
     double rail_constant = 0;
     double rail_share_target = 0; ///< 0: no calibration
     double rail_share = 0;        ///< reached at free flow
