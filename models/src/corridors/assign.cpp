@@ -2,12 +2,13 @@
 // in route flows by a Newton method per pair and sector (Bekhor & Toledo 2005, "Investigating
 // path-based solution algorithms to the stochastic user equilibrium problem"): equilibrium
 // means g_r + mu ln(f_r / T) is the same on every route of a pair, and each iteration moves
-// the flows by the Newton step on that condition, with the diagonal derivative
-// H_r = dg_r/df_r + mu / f_r, the steps summing to zero over the pair's routes. Sweeps are
-// Jacobi (all pairs at once, parallel over origins) until the step has to be cut below a third,
-// then Gauss-Seidel (pairs in a fixed order, each seeing the loads the ones before it left) with a
-// step that halves whenever the residual grows. Link sums are merged in block order and the
-// switch depends on residuals only, so the result does not depend on the thread count.
+// the flows by the Newton step on that condition, the steps summing to zero over the pair's
+// routes. Sweeps are Jacobi (all pairs at once, parallel over origins, with the diagonal of
+// the Hessian H = dg/df + mu diag(1 / f)) until the step has to be cut below a third, then
+// Gauss-Seidel (pairs in a fixed order, each seeing the loads the ones before it left, with
+// the pair's whole Hessian, as routes that share a congested link move each other's costs)
+// with a step that halves whenever the residual grows. Link sums are merged in block order and
+// the switch depends on residuals only, so the result does not depend on the thread count.
 
 #include "state.hpp"
 
@@ -187,17 +188,59 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
         }
         return total_gap;
     };
-    // The Newton step of one pair (routes r0 .. r0 + count) in every sector, at route costs,
-    // days and their slopes `c`, `d`, `cs`, `ds` (indexed from 0 for the pair's first route):
-    // on g_r + mu ln(f_r / T) = pi, with H_r = dg_r/df_r + mu / f_r, the steps summing to zero
-    // over the routes, scaled by `move` and cut so that no route loses more than half its flow.
-    // Adds each route's change over the sectors to `delta` when given.
+    // Scratch for the Newton steps of the pairs.
+    struct Work {
+        std::vector<double> q, hessian, x, y, jc, jd, mark_c, mark_d;
+    };
+    // The derivatives of the pair's route costs (USD per TEU) and days with respect to its
+    // route flows at the current congestion: jc[r * count + s] = sum over the links that
+    // routes r and s share of cost_l x slope_l, jd the same with days. Routes of a pair that
+    // share a congested link (the same sea lane from two gateways, say) move each other's costs.
+    const auto pair_slopes = [&](std::uint32_t r0, std::size_t count, Work& w) {
+        w.jc.assign(count * count, 0.0);
+        w.jd.assign(count * count, 0.0);
+        w.mark_c.resize(nl, 0.0);
+        w.mark_d.resize(nl, 0.0);
+        for (std::size_t r = 0; r < count; ++r) {
+            const std::uint32_t h0 = routes.hop_begin[r0 + r], h1 = routes.hop_begin[r0 + r + 1];
+            for (std::uint32_t h = h0; h < h1; ++h) {
+                const std::uint32_t l = routes.hops[h].link;
+                w.mark_c[l] = links[l].cost * slope[l];
+                w.mark_d[l] = links[l].days * slope[l];
+            }
+            for (std::size_t o = r; o < count; ++o) {
+                double sc = 0.0, sd = 0.0;
+                for (std::uint32_t h = routes.hop_begin[r0 + o]; h < routes.hop_begin[r0 + o + 1];
+                     ++h) {
+                    sc += w.mark_c[routes.hops[h].link];
+                    sd += w.mark_d[routes.hops[h].link];
+                }
+                w.jc[r * count + o] = w.jc[o * count + r] = sc;
+                w.jd[r * count + o] = w.jd[o * count + r] = sd;
+            }
+            for (std::uint32_t h = h0; h < h1; ++h) {
+                w.mark_c[routes.hops[h].link] = 0.0;
+                w.mark_d[routes.hops[h].link] = 0.0;
+            }
+        }
+    };
+    // The Newton step of one pair (routes r0 .. r0 + count) in every sector, at route costs and
+    // days `c`, `d` (indexed from 0 for the pair's first route): on g_r + mu ln(f_r / T) = pi,
+    // the steps summing to zero over the routes. With `full`, the Hessian is the pair's
+    // H = dg/df + mu diag(1 / f) from pair_slopes (symmetric positive definite: its congestion
+    // part is a sum of slope x a_l a_l' over the links), and x = H^-1 q, y = H^-1 1,
+    // pi = sum x / sum y, step = -(x - pi y) (Cholesky); otherwise its diagonal, from the
+    // route slopes `cs`, `ds`. Scaled by `move` and cut so that no route loses more than half
+    // its flow. Adds each route's change over the sectors to `delta` when given.
     const auto newton_pair = [&](std::size_t pair, std::uint32_t r0, std::size_t count,
                                  const double* c, const double* d, const double* cs,
-                                 const double* ds, double move, std::vector<double>& q,
-                                 std::vector<double>& h, double* delta) {
-        q.resize(count);
-        h.resize(count);
+                                 const double* ds, bool full, double move, Work& w,
+                                 double* delta) {
+        w.q.resize(count);
+        w.hessian.resize(count * count);
+        w.x.resize(count);
+        w.y.resize(count);
+        double* const hm = w.hessian.data();
         for (std::size_t k = 0; k < ns; ++k) {
             const double v = setting.value_per_teu[k];
             const double total = teu[pair * ns + k];
@@ -205,27 +248,66 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
                 continue;
             }
             const double time = setting.time_cost[k];
-            double num = 0.0, den = 0.0;
             for (std::size_t r = 0; r < count; ++r) {
                 const double f = std::max(flow[(r0 + r) * ns + k], 1e-300);
-                const double g = c[r] / v + d[r] * time +
-                                 route_extra[r0 + r];
-                q[r] = g + mu * std::log(f / total);
-                h[r] = cs[r] / v + ds[r] * time + mu / f;
-                num += q[r] / h[r];
-                den += 1.0 / h[r];
+                w.q[r] = c[r] / v + d[r] * time + route_extra[r0 + r] + mu * std::log(f / total);
+                if (full) {
+                    for (std::size_t o = 0; o < count; ++o) {
+                        hm[r * count + o] = w.jc[r * count + o] / v + w.jd[r * count + o] * time;
+                    }
+                    hm[r * count + r] += mu / f;
+                } else {
+                    const double h = cs[r] / v + ds[r] * time + mu / f;
+                    w.x[r] = w.q[r] / h;
+                    w.y[r] = 1.0 / h;
+                }
             }
-            const double pi = num / den;
+            if (full) {
+                // H = L L' (L in the lower triangle), then the two solves.
+                for (std::size_t r = 0; r < count; ++r) {
+                    for (std::size_t o = 0; o <= r; ++o) {
+                        double sum = hm[r * count + o];
+                        for (std::size_t m = 0; m < o; ++m) {
+                            sum -= hm[r * count + m] * hm[o * count + m];
+                        }
+                        hm[r * count + o] = r == o ? std::sqrt(sum) : sum / hm[o * count + o];
+                    }
+                }
+                for (std::size_t r = 0; r < count; ++r) {
+                    double sx = w.q[r], sy = 1.0;
+                    for (std::size_t m = 0; m < r; ++m) {
+                        sx -= hm[r * count + m] * w.x[m];
+                        sy -= hm[r * count + m] * w.y[m];
+                    }
+                    w.x[r] = sx / hm[r * count + r];
+                    w.y[r] = sy / hm[r * count + r];
+                }
+                for (std::size_t r = count; r-- > 0;) {
+                    double sx = w.x[r], sy = w.y[r];
+                    for (std::size_t m = r + 1; m < count; ++m) {
+                        sx -= hm[m * count + r] * w.x[m];
+                        sy -= hm[m * count + r] * w.y[m];
+                    }
+                    w.x[r] = sx / hm[r * count + r];
+                    w.y[r] = sy / hm[r * count + r];
+                }
+            }
+            double sum_x = 0.0, sum_y = 0.0;
+            for (std::size_t r = 0; r < count; ++r) {
+                sum_x += w.x[r];
+                sum_y += w.y[r];
+            }
+            const double pi = sum_x / sum_y;
             double theta = move;
             for (std::size_t r = 0; r < count; ++r) {
                 const double f = flow[(r0 + r) * ns + k];
-                const double step = -(q[r] - pi) / h[r];
+                const double step = -(w.x[r] - pi * w.y[r]);
                 if (step < 0.0 && f + theta * step < 0.5 * f) {
                     theta = 0.5 * f / -step;
                 }
             }
             for (std::size_t r = 0; r < count; ++r) {
-                const double step = theta * (-(q[r] - pi) / h[r]);
+                const double step = theta * -(w.x[r] - pi * w.y[r]);
                 flow[(r0 + r) * ns + k] += step;
                 if (delta != nullptr) {
                     delta[r] += step;
@@ -238,7 +320,7 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
     // the same way at once and the residual grows, and the caller turns to the serial sweep.
     const auto sweep_parallel = [&](double move) {
         sim::parallel_for(blocks, 1, [&](std::size_t first, std::size_t end) {
-            std::vector<double> q, h;
+            Work w;
             for (std::size_t b = first; b < end; ++b) {
                 const auto [i0, i1] = origin_range(b);
                 for (std::size_t i = i0; i < i1; ++i) {
@@ -247,7 +329,8 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
                         const std::size_t count = routes.pair_begin[i * n + j + 1] - r0;
                         if (i != j && count >= 2) {
                             newton_pair(i * n + j, r0, count, &route_cost[r0], &route_days[r0],
-                                        &cost_slope[r0], &days_slope[r0], move, q, h, nullptr);
+                                        &cost_slope[r0], &days_slope[r0], false, move, w,
+                                        nullptr);
                         }
                     }
                 }
@@ -258,7 +341,8 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
     // the pairs before it left, so pairs sharing a congested link do not all push the same way
     // at once.
     const auto sweep_serial = [&](double move) {
-        std::vector<double> q, h, c, d, cs, ds, delta;
+        Work w;
+        std::vector<double> c, d, delta;
         for (std::size_t i = 0; i < n; ++i) {
             for (std::size_t j = 0; j < n; ++j) {
                 const std::uint32_t r0 = routes.pair_begin[i * n + j];
@@ -268,8 +352,6 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
                 }
                 c.assign(count, 0.0);
                 d.assign(count, 0.0);
-                cs.assign(count, 0.0);
-                ds.assign(count, 0.0);
                 delta.assign(count, 0.0);
                 for (std::size_t r = 0; r < count; ++r) {
                     for (std::uint32_t hh = routes.hop_begin[r0 + r];
@@ -278,12 +360,11 @@ Assignment assign(const Setting& setting, const RouteSet& routes, const std::vec
                         const LinkNow& link = links[hop.link];
                         c[r] += link.cost * factor[hop.link];
                         d[r] += link.days * factor[hop.link] + node_delay[hop.to];
-                        cs[r] += link.cost * slope[hop.link];
-                        ds[r] += link.days * slope[hop.link];
                     }
                 }
-                newton_pair(i * n + j, r0, count, c.data(), d.data(), cs.data(), ds.data(), move,
-                            q, h, delta.data());
+                pair_slopes(r0, count, w);
+                newton_pair(i * n + j, r0, count, c.data(), d.data(), nullptr, nullptr, true,
+                            move, w, delta.data());
                 for (std::size_t r = 0; r < count; ++r) {
                     if (delta[r] == 0.0) {
                         continue;
