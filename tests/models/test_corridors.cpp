@@ -246,7 +246,7 @@ TEST_CASE("corridors: China-Europe rail, sea and air take the published days and
     // Manzhouli; liner schedules Shanghai-Rotterdam 28-35 days port to port. Door to door, with
     // the hauls to and from the terminals, issue 6 asks for 12-18 days by rail and 30-40 by sea.
     // Measured: rail 15.4 days (14.3 terminal to terminal, Xi'an-Alashankou-Brest-Hamburg),
-    // sea 36.6 (35.5 Shenzhen-Suez-Hamburg), air 2.8.
+    // sea 31.3 (29.6 Shenzhen-Suez-Genoa, then rail to Duisburg), air 2.8.
     CHECK(rail.days >= 12.0);
     CHECK(rail.days <= 18.0);
     CHECK(sea.days >= 30.0);
@@ -258,7 +258,7 @@ TEST_CASE("corridors: China-Europe rail, sea and air take the published days and
     // FEU quoted for CR Express in 2018-2019: EDB/IIASA reports, UTLC ERA); sea 1,000-2,000
     // all-in (SCFI and Drewry WCI Shanghai-North Europe 2017-2019 with surcharges); air 3-4 USD
     // per kg (TAC Index 2018-2019), 30,000-40,000 for the 10 t of a TEU. Measured: rail 3,457,
-    // sea 1,383, air 34,690; door to door 3,731, 1,657 and 35,360: rail costs 2.3 times sea and
+    // sea 1,619, air 34,707; door to door 3,731, 1,993 and 35,377: rail costs 1.9 times sea and
     // a tenth of air.
     CHECK(rail.trunk_freight >= 3000.0);
     CHECK(rail.trunk_freight <= 4500.0);
