@@ -58,55 +58,16 @@ std::size_t node(const models::Network& net, const char* id) {
     return static_cast<std::size_t>(n);
 }
 
-// The links as a step sees them before congestion, with the rules of the corridors phase
-// (Corridors::Impl::links_now): a closed node (node_delay < 0) closes its links.
-std::vector<corridors::LinkNow> links_at(const models::Network& net,
-                                         const models::NetworkState& st) {
-    std::vector<corridors::LinkNow> out(net.links.size());
-    for (std::size_t l = 0; l < net.links.size(); ++l) {
-        const models::NetworkLink& link = net.links[l];
-        out[l] = corridors::LinkNow{
-            link.cost_per_teu * st.cost_factor[l],
-            link.days * st.days_factor[l] + link.border_delay, link.capacity,
-            st.open[l] != 0 && st.node_delay[link.from] >= 0.0 && st.node_delay[link.to] >= 0.0,
-            net.params.beta};
-    }
-    return out;
-}
-
-// The candidate routes the corridors phase finds in `st`: Dijkstra weighted, as there, by the
-// trade-weighted mean value per TEU and time cost of the baseline's shipped trade.
+// The candidate routes the corridors phase finds in `st` (its routing setting and its rule for
+// open links), with the calibrated rail constant of `c` in the Dijkstra weights.
 corridors::RouteSet routes_at(const models::Scenario& s, const models::NetworkState& st,
                               const models::Corridors& c) {
     const models::Network& net = *s.network;
-    const models::Dims& d = s.world->dims;
-    corridors::Setting setting;
-    setting.network = &net;
-    setting.value_per_teu = net.params.value_per_teu;
-    setting.time_cost = net.params.time_cost;
-    double trade = 0.0, teu = 0.0, time = 0.0;
-    for (std::size_t i = 0; i < d.countries; ++i) {
-        for (std::size_t j = 0; j < d.countries; ++j) {
-            for (std::size_t k = 0; k < d.sectors; ++k) {
-                const double x = s.world->flows[d.flow(i, j, k)];
-                if (i != j && setting.value_per_teu[k] > 0.0) {
-                    trade += x;
-                    teu += x / setting.value_per_teu[k];
-                    time += x * setting.time_cost[k];
-                }
-            }
-        }
-    }
-    setting.mean_value = trade / teu;
-    setting.mean_time = time / trade;
-    // The calibrated rail constant is part of the Dijkstra weights (per rail kilometre).
+    corridors::Setting setting = corridors::routing_setting(net, *s.world);
     setting.km_constant[static_cast<std::size_t>(Mode::rail)] =
         c.calibration().rail_constant / 1000.0;
-    std::vector<double> delay = st.node_delay;
-    for (double& v : delay) {
-        v = std::max(v, 0.0);
-    }
-    return corridors::find_routes(setting, links_at(net, st), delay);
+    return corridors::find_routes(setting, corridors::links_at(net, st, {}),
+                                  corridors::node_delays(st));
 }
 
 struct Route {
@@ -130,7 +91,7 @@ std::vector<Route> routes_of(const models::Scenario& s, const corridors::RouteSe
             row[l] = static_cast<int>(r++);
         }
     }
-    const auto now = links_at(net, st);
+    const auto now = corridors::links_at(net, st, {});
     std::vector<Route> out;
     const std::size_t pair = i * s.world->dims.countries + j;
     for (std::uint32_t r = routes.pair_begin[pair]; r < routes.pair_begin[pair + 1]; ++r) {

@@ -15,14 +15,12 @@
 namespace tradesim::models::detail {
 namespace {
 
-// Which links a state leaves open: a closed node (node_delay < 0) closes its links, as in the
-// corridors phase (Corridors::Impl::links_now).
+// Which links a state leaves open, by the corridors phase's own rule (corridors::links_at).
 std::vector<unsigned char> open_links(const Network& net, const NetworkState& st) {
-    std::vector<unsigned char> open(net.links.size());
-    for (std::size_t l = 0; l < net.links.size(); ++l) {
-        const NetworkLink& link = net.links[l];
-        open[l] =
-            st.open[l] != 0 && st.node_delay[link.from] >= 0.0 && st.node_delay[link.to] >= 0.0;
+    const auto now = corridors::links_at(net, st, {});
+    std::vector<unsigned char> open(now.size());
+    for (std::size_t l = 0; l < now.size(); ++l) {
+        open[l] = now[l].open ? 1 : 0;
     }
     return open;
 }
@@ -40,18 +38,12 @@ double trade(const World& w, std::size_t pair) {
 // on what is reachable; the Dijkstra weights do not matter for that.
 std::vector<std::size_t> cut_pairs(const Scenario& s, const std::vector<unsigned char>& open) {
     const Network& net = *s.network;
-    corridors::Setting setting;
-    setting.network = &net;
-    setting.value_per_teu = net.params.value_per_teu;
-    setting.time_cost = net.params.time_cost;
-    std::vector<corridors::LinkNow> links(net.links.size());
-    for (std::size_t l = 0; l < net.links.size(); ++l) {
-        const NetworkLink& link = net.links[l];
-        links[l] = corridors::LinkNow{link.cost_per_teu, link.days + link.border_delay,
-                                      link.capacity, open[l] != 0, net.params.beta};
+    auto links = corridors::links_at(net, network_baseline(net), {});
+    for (std::size_t l = 0; l < links.size(); ++l) {
+        links[l].open = open[l] != 0;
     }
-    const auto routes =
-        corridors::find_routes(setting, links, std::vector<double>(net.nodes.size(), 0.0));
+    const auto routes = corridors::find_routes(corridors::routing_setting(net, *s.world), links,
+                                               std::vector<double>(net.nodes.size(), 0.0));
     const World& w = *s.world;
     const std::size_t n = w.dims.countries;
     std::vector<std::size_t> cut;

@@ -15,6 +15,61 @@ namespace tradesim::models {
 
 using corridors::LinkNow;
 
+namespace corridors {
+
+Setting routing_setting(const Network& network, const World& world) {
+    Setting setting;
+    setting.network = &network;
+    setting.value_per_teu = network.params.value_per_teu;
+    setting.time_cost = network.params.time_cost;
+    const Dims& d = world.dims;
+    double trade = 0.0, containers = 0.0, time = 0.0;
+    for (std::size_t i = 0; i < d.countries; ++i) {
+        for (std::size_t j = 0; j < d.countries; ++j) {
+            for (std::size_t k = 0; k < d.sectors; ++k) {
+                const double x = world.flows[d.flow(i, j, k)];
+                if (i == j || !(setting.value_per_teu[k] > 0.0)) {
+                    continue;
+                }
+                trade += x;
+                containers += x / setting.value_per_teu[k];
+                time += x * setting.time_cost[k];
+            }
+        }
+    }
+    setting.mean_value = containers > 0.0 ? trade / containers : 1.0;
+    setting.mean_time = trade > 0.0 ? time / trade : 0.0;
+    return setting;
+}
+
+std::vector<LinkNow> links_at(const Network& network, const NetworkState& state,
+                              const std::vector<double>& capacity_scale) {
+    std::vector<LinkNow> out(network.links.size());
+    for (std::size_t l = 0; l < network.links.size(); ++l) {
+        const NetworkLink& link = network.links[l];
+        const bool open = state.open[l] != 0 && state.node_delay[link.from] >= 0.0 &&
+                          state.node_delay[link.to] >= 0.0;
+        out[l] = LinkNow{link.cost_per_teu * state.cost_factor[l],
+                         link.days * state.days_factor[l] + link.border_delay,
+                         link.capacity * state.capacity_factor[l] *
+                             (capacity_scale.empty() ? 1.0 : capacity_scale[l]),
+                         open,
+                         link.mode == Mode::rail ? network.params.rail_beta
+                                                 : network.params.beta};
+    }
+    return out;
+}
+
+std::vector<double> node_delays(const NetworkState& state) {
+    std::vector<double> d = state.node_delay;
+    for (double& v : d) {
+        v = std::max(v, 0.0);
+    }
+    return d;
+}
+
+} // namespace corridors
+
 NetworkState network_baseline(const Network& network) {
     NetworkState s;
     const std::size_t nl = network.links.size();
@@ -55,27 +110,7 @@ struct Corridors::Impl {
 
     Impl(const Scenario& s)
         : scenario(s), net(*s.network), dims(s.world->dims) {
-        const World& w = *s.world;
-        setting.network = &net;
-        setting.value_per_teu = net.params.value_per_teu;
-        setting.time_cost = net.params.time_cost;
-        // Dijkstra weights: the trade-weighted mean value per TEU and time cost.
-        double trade = 0.0, value = 0.0, time = 0.0;
-        for (std::size_t i = 0; i < dims.countries; ++i) {
-            for (std::size_t j = 0; j < dims.countries; ++j) {
-                for (std::size_t k = 0; k < dims.sectors; ++k) {
-                    const double x = w.flows[dims.flow(i, j, k)];
-                    if (i == j || !(setting.value_per_teu[k] > 0.0)) {
-                        continue;
-                    }
-                    trade += x;
-                    value += x / setting.value_per_teu[k]; // containers
-                    time += x * setting.time_cost[k];
-                }
-            }
-        }
-        setting.mean_value = value > 0.0 ? trade / value : 1.0;
-        setting.mean_time = trade > 0.0 ? time / trade : 0.0;
+        setting = corridors::routing_setting(net, *s.world);
         for (std::size_t l = 0; l < net.links.size(); ++l) {
             if (!net.links[l].access) {
                 table_links.push_back(l);
@@ -86,30 +121,7 @@ struct Corridors::Impl {
     }
 
     std::vector<LinkNow> links_now(const NetworkState& st) const {
-        std::vector<LinkNow> out(net.links.size());
-        for (std::size_t l = 0; l < net.links.size(); ++l) {
-            const NetworkLink& link = net.links[l];
-            bool open = st.open[l] != 0;
-            // A closed node closes its links (node_delay < 0 marks a closed node).
-            if (st.node_delay[link.from] < 0.0 || st.node_delay[link.to] < 0.0) {
-                open = false;
-            }
-            out[l] = LinkNow{link.cost_per_teu * st.cost_factor[l],
-                             link.days * st.days_factor[l] + link.border_delay,
-                             link.capacity * st.capacity_factor[l] *
-                                 (capacity_scale.empty() ? 1.0 : capacity_scale[l]),
-                             open,
-                             link.mode == Mode::rail ? net.params.rail_beta : net.params.beta};
-        }
-        return out;
-    }
-
-    static std::vector<double> delays(const NetworkState& st) {
-        std::vector<double> d = st.node_delay;
-        for (double& v : d) {
-            v = std::max(v, 0.0);
-        }
-        return d;
+        return corridors::links_at(net, st, capacity_scale);
     }
 
     // Containers per month and values per flow (international flows of shipped sectors).
@@ -138,7 +150,7 @@ struct Corridors::Impl {
                              st.cost_factor != routed_state.cost_factor ||
                              st.days_factor != routed_state.days_factor;
         const auto now = links_now(st);
-        const auto delay = delays(st);
+        const auto delay = corridors::node_delays(st);
         if (changed) {
             routes = corridors::find_routes(setting, now, delay);
             if (base_routes.routes() == 0) {
@@ -291,7 +303,7 @@ Corridors::Corridors(const Scenario& scenario) : impl_(std::make_unique<Impl>(sc
     const NetworkState base = network_baseline(m.net);
     {
         const auto now = m.links_now(base);
-        const auto delay = Impl::delays(base);
+        const auto delay = corridors::node_delays(base);
         std::vector<double> teu, value;
         m.cargo(scenario.world->flows, teu, value);
         AssignmentOptions free_flow;

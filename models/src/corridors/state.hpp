@@ -48,6 +48,19 @@ struct Setting {
     double mean_time = 0;
 };
 
+/// The routing setting of a world's network: its sectors' values and time costs, and Dijkstra
+/// weights at the trade-weighted mean value per TEU and time cost of the baseline's shipped
+/// trade (no mode constants: the calibration sets them).
+[[nodiscard]] Setting routing_setting(const Network& network, const World& world);
+
+/// The links as a step in `state` sees them before congestion: costs, days (with border
+/// delays) and capacities scaled by the state's factors and by `capacity_scale` (per link;
+/// empty = 1), closed with their node (node_delay < 0 marks a closed node).
+[[nodiscard]] std::vector<LinkNow> links_at(const Network& network, const NetworkState& state,
+                                            const std::vector<double>& capacity_scale);
+/// The extra days at each node in `state` (closed nodes count 0: their links are closed).
+[[nodiscard]] std::vector<double> node_delays(const NetworkState& state);
+
 /// Candidate routes over the open links (parallel over origins, merged in origin order).
 [[nodiscard]] RouteSet find_routes(const Setting& setting, const std::vector<LinkNow>& links,
                                    const std::vector<double>& node_delay);
