@@ -1,5 +1,6 @@
 #include "tradesim/models/world.hpp"
 
+#include "tradesim/models/currencies.hpp"
 #include "tradesim/models/network.hpp"
 
 #include "detail/fact_rows.hpp"
@@ -332,6 +333,12 @@ World load_world(const std::string& directory) {
     const std::string network_dir = (std::filesystem::path(directory) / "network").string();
     if (std::filesystem::exists(network_dir)) {
         world.network = std::make_shared<const Network>(load_network(network_dir, world));
+    }
+    // So are the currencies: without them, trade settles at no cost.
+    const std::string currency_dir = (std::filesystem::path(directory) / "currencies").string();
+    if (std::filesystem::exists(currency_dir)) {
+        world.currencies =
+            std::make_shared<const Currencies>(load_currencies(currency_dir, world));
     }
     return world;
 }

@@ -71,6 +71,7 @@ struct Dims {
 };
 
 struct Network;
+struct Currencies;
 
 struct World {
     std::string directory;
@@ -91,6 +92,8 @@ struct World {
     /// The transport network (folder network/ of the world), or null: trade costs then stay
     /// those of the baseline.
     std::shared_ptr<const Network> network;
+    /// The currencies (folder currencies/ of the world), or null.
+    std::shared_ptr<const Currencies> currencies;
 
     /// Index of a country code, or -1.
     [[nodiscard]] int country_index(const std::string& code) const noexcept;
