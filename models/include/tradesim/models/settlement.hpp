@@ -1,5 +1,6 @@
 #pragma once
-/// DESIGN DRAFT (issue 7, not built yet): currency settlement as agents. Every international
+/// Currency settlement (issue 7, work in progress: the core below is built and tested without
+/// firms, exchange-rate paths or policies; the rest of this comment is the design). Every international
 /// trade settles in one currency; the choice has a thick-market externality, FX risk and
 /// policy terms, adjusts with inertia, and its cost feeds back into trade costs.
 ///
@@ -44,3 +45,57 @@
 /// 2022); RMB 24.8 % of China's goods-trade settlement in 2023 (PBoC) from about 12 % in 2017;
 /// RMB 1.6 % of SWIFT payments in Dec 2017 and 4.5 % in Feb 2024; EUR dominant in intra-EU
 /// trade (currencies/SOURCES.md).
+
+#include "tradesim/models/currencies.hpp"
+#include "tradesim/models/world.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace tradesim::models {
+
+struct SettlementParams {
+    double spread = 0.004;  ///< s0: conversion spread (share of value) at a world share of 1
+    double eta = 0.5;       ///< thick-market externality: spread ~ share^(-eta)
+    double risk = 0.05;     ///< cost per unit of annual sd of the rate against the exporter's
+    double scale = 0.002;   ///< m: logit scale (share of value)
+    double inertia = 0.05;  ///< lambda: share of a flow's settlement re-chosen each month
+};
+
+/// Settlement shares of every international flow among its pair's candidate currencies.
+class Settlement {
+public:
+    /// Shares start at the steady state of the choice at `flows` (the baseline's).
+    Settlement(const World& world, const Currencies& currencies, const SettlementParams& params,
+               const std::vector<double>& flows);
+
+    /// One step of `months`: the target choice at the current world shares and `cut` (per pair
+    /// and currency, pair * currencies + c: a cost cut in share of value, e.g. an incentive or a
+    /// swap line), the shares moving towards it with inertia.
+    void step(const std::vector<double>& flows, const std::vector<double>& cut, int months);
+
+    /// Candidate currencies of the pair (i, j): indices into Currencies::currencies.
+    [[nodiscard]] const std::vector<std::uint32_t>& candidates(std::size_t pair) const;
+    /// Share of flow f (Dims::flow) settled in its pair's candidate `slot`.
+    [[nodiscard]] double share(std::size_t flow, std::size_t slot) const;
+    /// Value-weighted share of each currency in world settlement at the last step.
+    [[nodiscard]] const std::vector<double>& world_shares() const noexcept { return world_; }
+    /// Expected settlement cost of flow f, share of value.
+    [[nodiscard]] double cost(std::size_t flow) const;
+
+private:
+    void target(std::size_t flow, const std::vector<double>& cut, std::vector<double>& q) const;
+    void update_world(const std::vector<double>& flows);
+    double currency_cost(std::size_t exporter, std::uint32_t c) const;
+
+    const World& world_data_;
+    const Currencies& set_;
+    SettlementParams p_;
+    std::vector<std::vector<std::uint32_t>> candidates_; ///< per pair
+    std::vector<std::uint32_t> offset_;                  ///< per flow: first slot in shares_
+    std::vector<double> shares_;
+    std::vector<double> world_;
+    std::vector<double> risk_; ///< exporter currency x currency: annual sd of the cross rate
+};
+
+} // namespace tradesim::models
