@@ -105,3 +105,4 @@ TEST_CASE("settlement: without the externality an incentive's effect fades when 
     CHECK(during > before + 0.1);
     CHECK(after == Approx(before).margin(1e-3));
 }
+

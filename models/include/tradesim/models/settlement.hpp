@@ -40,6 +40,14 @@
 /// Payment flows: X_ijk s_ijkc from payer j to payee i in currency c; FX turnover: the flows
 /// whose currency is neither side's home currency count twice (two conversions), else once.
 ///
+/// First exploration (default world, spread on world settlement share alone, 2026-11-29): with
+/// eta = 0 every vehicle currency costs the same spread and CNY, least volatile against most
+/// home currencies, takes 30-55 % of China's settlement and about as much of the world's as
+/// USD; with eta >= 0.3 the steady state tips to a corner (USD 100 %) unless the logit scale
+/// is wide. The spread should therefore depend on market depth with an exogenous part, e.g.
+/// depth_c = w x (BIS FX turnover share, settlement.csv) + (1 - w) x (settlement share), so that
+/// USD's dominance comes from the facts and tipping needs a large, lasting incentive.
+///
 /// Calibration (a command, `tradesim calibrate-settlement`, or a documented procedure): s0, eta,
 /// r, m and lambda fitted to cited shares: USD about 40 % of world export invoicing (Boz et al.
 /// 2022); RMB 24.8 % of China's goods-trade settlement in 2023 (PBoC) from about 12 % in 2017;
