@@ -68,6 +68,17 @@ Settlement::Settlement(const World& world, const Currencies& currencies,
             risk_[a * nc + b] = std::sqrt(var);
         }
     }
+    // FX turnover shares of the base year (BIS counts both sides: shares sum to 200 %).
+    turnover_.assign(nc, 0.0);
+    std::vector<int> year(nc, 0);
+    for (const SettlementFact& f : set_.facts) {
+        const int c = set_.index(f.currency);
+        if (f.scope == "bis_fx_turnover" && c >= 0 && f.year <= world.base_year &&
+            f.year >= year[static_cast<std::size_t>(c)]) {
+            turnover_[static_cast<std::size_t>(c)] = f.share / 200.0;
+            year[static_cast<std::size_t>(c)] = f.year;
+        }
+    }
     const std::vector<std::uint32_t> vehicles = {
         static_cast<std::uint32_t>(set_.index("USD")), static_cast<std::uint32_t>(set_.index("EUR")),
         static_cast<std::uint32_t>(set_.index("CNY"))};
@@ -117,8 +128,9 @@ Settlement::Settlement(const World& world, const Currencies& currencies,
 
 double Settlement::currency_cost(std::size_t exporter, std::uint32_t c) const {
     const std::size_t nc = set_.currencies.size();
-    const double share = std::max(world_[c], 1e-4);
-    return p_.spread * std::pow(share, -p_.eta) +
+    const double depth =
+        std::max(p_.depth_weight * turnover_[c] + (1.0 - p_.depth_weight) * world_[c], 1e-4);
+    return p_.spread * std::pow(depth, -p_.eta) +
            p_.risk * risk_[set_.home[exporter] * nc + c];
 }
 

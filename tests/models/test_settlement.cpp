@@ -106,3 +106,4 @@ TEST_CASE("settlement: without the externality an incentive's effect fades when 
     CHECK(after == Approx(before).margin(1e-3));
 }
 
+
