@@ -128,9 +128,10 @@ Settlement::Settlement(const World& world, const Currencies& currencies,
 
 double Settlement::currency_cost(std::size_t exporter, std::uint32_t c) const {
     const std::size_t nc = set_.currencies.size();
-    const double depth =
-        std::max(p_.depth_weight * turnover_[c] + (1.0 - p_.depth_weight) * world_[c], 1e-4);
-    return p_.spread * std::pow(depth, -p_.eta) +
+    const double depth = p_.depth_weight * turnover_[c] + (1.0 - p_.depth_weight) * world_[c];
+    const double deep = std::pow(depth, p_.eta);
+    const double hill = deep / (deep + std::pow(p_.half, p_.eta));
+    return p_.spread_max - (p_.spread_max - p_.spread_min) * hill +
            p_.risk * risk_[set_.home[exporter] * nc + c];
 }
 

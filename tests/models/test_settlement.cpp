@@ -102,8 +102,9 @@ TEST_CASE("settlement: without the externality an incentive's effect fades when 
     }
     const double after = cny_share_of_china(w, s);
     INFO("CNY share of China's settlement " << before << " -> " << during << " -> " << after);
-    CHECK(during > before + 0.1);
+    CHECK(during > before + 0.05);
     CHECK(after == Approx(before).margin(1e-3));
 }
+
 
 
