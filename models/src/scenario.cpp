@@ -19,7 +19,8 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string> top_keys = {"name", "description", "extends", "world",
                                            "seed", "calendar",    "model",   "policy",
-                                           "firms", "network"};
+                                           "firms", "network",
+                                           "currencies"};
 const std::vector<std::string> calendar_keys = {"start", "steps", "step"};
 const std::vector<std::string> model_keys = {"trade_elasticity", "trade_elasticity_by_sector",
                                              "adjustment_half_life_months", "tolerance",
@@ -246,7 +247,8 @@ void read_policies(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& pro
         std::unique_ptr<Policy> policy;
         if (reader != nullptr) {
             PolicyContext ctx{*s.world,        s.calendar, path, start_step, end_step,
-                              problems,         s.firms.enabled, s.network.get()};
+                              problems,         s.firms.enabled, s.network.get(),
+                              s.settlement.enabled ? s.world->currencies.get() : nullptr};
             policy = (*reader)(table, ctx, used);
             if (policy) {
                 policy->set_source(path, table.where());
@@ -337,6 +339,7 @@ Scenario load_scenario(const std::string& path) {
     read_model(root, s, problems);
     detail::read_firms(root, s, problems);
     detail::check_firm_options(root, s, problems);
+    detail::read_currencies(root, s, problems);
     if (s.firms.enabled) {
         for (std::size_t k = 0; k < s.world->sectors.size(); ++k) {
             if (s.world->sectors[k].traded) {

@@ -14,6 +14,10 @@ PolicyState policy_at(const Scenario& scenario, int step) {
     if (scenario.network) {
         policy.network = network_baseline(*scenario.network);
     }
+    if (scenario.settlement.enabled) {
+        policy.settlement = SettlementPolicy::baseline(*scenario.world->currencies,
+                                                       scenario.world->dims.countries);
+    }
     for (const auto& p : scenario.policies) {
         if (p->start_step() <= step && step < p->end_step()) {
             p->apply(policy);
@@ -32,6 +36,14 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
     std::unique_ptr<Corridors> corridors;
     if (scenario.network) {
         corridors = std::make_unique<Corridors>(scenario);
+    }
+    std::unique_ptr<Settlement> settlement;
+    if (scenario.settlement.enabled) {
+        settlement = std::make_unique<Settlement>(scenario);
+        if (firms) {
+            // Each firm-market link chooses its currency; the shares are the firms' choices.
+            firms->use_settlement(settlement.get());
+        }
     }
     PolicyState policy = PolicyState::baseline(world.dims);
     std::vector<Event> step_events;
@@ -58,6 +70,17 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
         // the pair costs become this step's trade costs.
         schedule.set(sim::Phase::corridors, "logit_assignment", [&](int step) {
             corridors->step(policy, economy.flows(), scenario.calendar.date_of(step).str());
+        });
+    }
+    if (settlement) {
+        // What settling last step's trade costs (and how import prices moved with the
+        // invoicing currencies) adds to this step's trade costs.
+        schedule.set(sim::Phase::trade_costs, "settlement_costs",
+                     [&](int) { settlement->apply_costs(policy); });
+        // This step's trade chooses its currencies; rates move.
+        schedule.set(sim::Phase::settlement, "currency_choice", [&](int step) {
+            settlement->step(policy, economy.flows(), step, scenario.calendar.months_per_step(),
+                             firms ? &firms->settlement_weights() : nullptr);
         });
     }
     if (firms) {
@@ -89,6 +112,12 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
                 h.add(std::span<const double>(*v));
             }
         }
+        if (settlement) {
+            const SettlementTables& st = settlement->tables();
+            for (const auto* v : {&st.world_share, &st.pair_share, &st.rate, &st.fx_turnover}) {
+                h.add(std::span<const double>(*v));
+            }
+        }
         if (firms) {
             const FirmTables& ft = firms->tables();
             for (const auto* v : {&ft.firms_serving, &ft.entries, &ft.exits, &ft.sales_per_firm}) {
@@ -108,7 +137,8 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
                             economy.iterations(),
                             firms ? &firms->tables() : nullptr,
                             firms.get(),
-                            corridors.get()};
+                            corridors.get(),
+                            settlement.get()};
         observer.on_step(view);
         if (step == 0) {
             result.first = table;

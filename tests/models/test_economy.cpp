@@ -128,10 +128,10 @@ TEST_CASE("Economy: the monthly path converges to the full-adjustment equilibriu
     // trade costs: congestion on the network would make the two paths differ).
     const auto slow = models::load_scenario(scenario_file(
         "converge_slow",
-        "[network]\nenabled = false\n[calendar]\nsteps = 600\n[[policy]]\ndate = \"2018-01\"\n"
+        "[network]\nenabled = false\n[currencies]\nenabled = false\n[calendar]\nsteps = 600\n[[policy]]\ndate = \"2018-01\"\n"
         "kind = \"tariff\"\nimporter = \"USA\"\nexporter = \"all\"\nrate = 20\n"));
     const auto fast = models::load_scenario(scenario_file(
-        "converge_fast", "[network]\nenabled = false\n[calendar]\nsteps = 1\n[model]\n"
+        "converge_fast", "[network]\nenabled = false\n[currencies]\nenabled = false\n[calendar]\nsteps = 1\n[model]\n"
                          "adjustment_half_life_months = 0\n"
                          "[[policy]]\ndate = \"2018-01\"\nkind = \"tariff\"\n"
                          "importer = \"USA\"\nexporter = \"all\"\nrate = 20\n"));

@@ -70,7 +70,7 @@ TEST_CASE("settlement: shares of every flow sum to one and the baseline is a ste
         }
         REQUIRE(sum == Approx(1.0).epsilon(1e-12));
     }
-    models::Settlement again = s;
+    models::Settlement again(w, *w.currencies, {}, w.flows);
     again.step(w.flows, {}, 12);
     for (std::size_t c = 0; c < s.world_shares().size(); ++c) {
         CHECK(again.world_shares()[c] == Approx(s.world_shares()[c]).margin(1e-9));

@@ -11,6 +11,8 @@ namespace tradesim::models::detail {
 void read_firms(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& problems);
 /// Problems between [firms] and other tables.
 void check_firm_options(const sim::SpecNode& root, const Scenario& s, sim::Diagnostics& problems);
+/// Reads [currencies] into s.settlement: enabled by default when the world has currencies.
+void read_currencies(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& problems);
 /// Every pair that trades at the baseline keeps a route over the network at every step, as the
 /// corridor policies in force leave it (corridors/connectivity.cpp); otherwise a problem at the
 /// policy that cuts the pair off, naming the pair and the date.

@@ -3,6 +3,7 @@
 /// to the code that reads and applies it. Adding a kind means adding a file under
 /// models/src/policy/ that defines `register_policy_<file name>(PolicyRegistry&)`.
 
+#include "tradesim/models/currencies.hpp"
 #include "tradesim/models/network.hpp"
 #include "tradesim/models/world.hpp"
 #include "tradesim/sim/calendar.hpp"
@@ -28,6 +29,36 @@ struct NetworkState {
     std::vector<double> node_delay;
 };
 
+/// The state of settlement that currency policies write (empty when the world has no
+/// currencies). C = the world's currencies (Currencies::currencies, in file order), N economies;
+/// "pair" is Dims::pair(exporter, importer).
+struct SettlementPolicy {
+    std::size_t currencies = 0; ///< C
+    /// Per pair and currency (pair * C + c): cut in the cost of settling the pair's trade in c,
+    /// share of value (settlement_incentive).
+    std::vector<double> cut;
+    /// Per pair and currency: share 0-1 of c's liquidity premium (its conversion spread above
+    /// the deepest market's) removed on the pair's trade (swap_line).
+    std::vector<double> swap;
+    /// Per pair and currency: minimum share 0-1 of the pair's trade settled in c
+    /// (settlement_mandate); 0 = none.
+    std::vector<double> floor;
+    /// Per economy and currency (i * C + c): 1 when c cannot settle any trade of i
+    /// (clearing_sanction).
+    std::vector<unsigned char> barred;
+    /// Per currency: jump of its log value against USD (fx_shock: ln(1 + change_pct / 100)),
+    /// summed over the shocks in force.
+    std::vector<double> fx_jump;
+    /// Per currency: exchange-rate regime, anchor ("" floating, a code, or "basket"), band and
+    /// volatility (percent) in force: currencies.csv, changed by regime_change.
+    std::vector<FxRegime> regime;
+    std::vector<std::string> anchor;
+    std::vector<double> band, volatility;
+
+    /// No settlement policy: every vector sized for `set` and `countries`, regimes as the file.
+    [[nodiscard]] static SettlementPolicy baseline(const Currencies& set, std::size_t countries);
+};
+
 /// Mutable policy state of the economy that policies write in the policy phase.
 struct PolicyState {
     Dims dims;
@@ -43,10 +74,12 @@ struct PolicyState {
     /// Trade costs of the step relative to the baseline, tau_ijk / tau0_ijk (Dims::flow),
     /// written by the corridors phase from the network; empty means all 1.
     std::vector<double> trade_cost;
+    /// Currency settlement (currency policies); empty without currencies.
+    SettlementPolicy settlement;
 
     /// The baseline: no tariffs, no e-commerce measures.
     [[nodiscard]] static PolicyState baseline(const Dims& dims) {
-        return PolicyState{dims, std::vector<double>(dims.flow_count(), 0.0), {}, {}, {}, {}};
+        return PolicyState{dims, std::vector<double>(dims.flow_count(), 0.0), {}, {}, {}, {}, {}};
     }
 };
 
@@ -105,6 +138,8 @@ struct PolicyContext {
     bool firms = false; ///< the scenario has a firm population
     /// The scenario's network (null without one); corridor_opening adds its link to it.
     Network* network = nullptr;
+    /// The world's currencies (null without them): currency policies need them.
+    const Currencies* currencies = nullptr;
 };
 
 /// Reads one [[policy]] table (date, kind and `end` already checked); adds problems to

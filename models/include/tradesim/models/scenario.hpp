@@ -4,6 +4,7 @@
 
 #include "tradesim/models/firm_params.hpp"
 #include "tradesim/models/policy.hpp"
+#include "tradesim/models/settlement.hpp"
 #include "tradesim/models/world.hpp"
 #include "tradesim/sim/calendar.hpp"
 
@@ -40,6 +41,8 @@ struct Scenario {
     std::uint64_t seed = 0;
     ModelParams params;
     FirmParams firms; ///< [firms]; disabled when the scenario has none
+    /// [currencies]; enabled by default when the world has currencies.
+    SettlementParams settlement;
     std::vector<std::unique_ptr<Policy>> policies; ///< in timeline order (date, then file order)
 };
 

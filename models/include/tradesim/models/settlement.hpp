@@ -1,6 +1,5 @@
 #pragma once
-/// Currency settlement (issue 7, work in progress: the core below is built and tested without
-/// firms, exchange-rate paths or policies; the rest of this comment is the design). Every international
+/// Currency settlement (issue 7). Every international
 /// trade settles in one currency; the choice has a thick-market externality, FX risk and
 /// policy terms, adjusts with inertia, and its cost feeds back into trade costs.
 ///
@@ -69,14 +68,21 @@
 /// trade (currencies/SOURCES.md).
 
 #include "tradesim/models/currencies.hpp"
+#include "tradesim/models/policy.hpp"
 #include "tradesim/models/world.hpp"
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
 
 namespace tradesim::models {
 
+struct Scenario;
+
 struct SettlementParams {
+    /// [currencies] enabled: settle trade in currencies (default: when the world has them).
+    bool enabled = false;
     /// Conversion spread (share of value) falling with market depth D between a thin market's
     /// and a deep one's: spread_max - (spread_max - spread_min) D^eta / (D^eta + half^eta);
     /// eta = 0 switches the thick-market externality off (every currency at the midpoint).
@@ -89,43 +95,90 @@ struct SettlementParams {
     /// the latest at or before the base year; 0 where none is cited) in its market depth,
     /// the rest being its share of world settlement.
     double depth_weight = 0.5;
+    /// Exchange-rate paths: random (each regime's stochastic process, draws keyed by seed,
+    /// currency and step) or fixed (the default: rates move only with fx_shock and regime_change,
+    /// so that a baseline stays a steady reference).
+    bool fx_random = false;
+    /// Months a price stays set in its invoicing currency, on average (Calvo): a move of the
+    /// invoicing currency against the importer's passes into the import price and fades as
+    /// prices are reset.
+    double price_reset_months = 11.0;
+    /// Managed currencies close this share of the gap to their anchor's path each month.
+    double managed_pull = 0.2;
 };
 
-/// Settlement shares of every international flow among its pair's candidate currencies.
+/// Results of one step (C currencies, N economies, S slots per pair; see Settlement).
+struct SettlementTables {
+    /// Per currency.
+    std::vector<double> world_share; ///< of world trade (value) settled in c
+    std::vector<double> payments;    ///< USD bn/yr settled in c
+    std::vector<double> fx_turnover; ///< USD bn/yr of conversions with c on one side
+    std::vector<double> rate;        ///< value in USD relative to the run's start (1 = start)
+    /// Per economy and currency (i * C + c): share of i's exports plus imports settled in c.
+    std::vector<double> country_share;
+    /// Per pair and slot (Dims::pair * S + s; currency Settlement::slot_currency): share of the
+    /// pair's trade, and payments from importer to exporter, USD bn/yr.
+    std::vector<double> pair_share;
+    std::vector<double> pair_payment;
+    double cost = 0;      ///< trade-weighted mean settlement cost, share of value
+    double price_gap = 0; ///< trade-weighted mean |pass-through wedge| of import prices
+};
+
+/// Settlement of every international flow among its pair's candidate currencies, the
+/// currencies' exchange rates, and the cost both add to trade.
 class Settlement {
 public:
-    /// Shares start at the steady state of the choice at `flows` (the baseline's).
-    Settlement(const World& world, const Currencies& currencies, const SettlementParams& params,
-               const std::vector<double>& flows);
+    /// Slots per pair: exporter's, importer's, USD, EUR, CNY without repeats.
+    static constexpr std::size_t slots = 5;
 
-    /// One step of `months`: the target choice at the current world shares and `cut` (per pair
-    /// and currency, pair * currencies + c: a cost cut in share of value, e.g. an incentive or a
-    /// swap line), the shares moving towards it with inertia.
+    /// For a scenario with [currencies] enabled; shares start at the steady state of the
+    /// choice at the world's baseline flows.
+    explicit Settlement(const Scenario& scenario);
+    /// The core alone (tests): `flows` the baseline's, no policy, fixed rates.
+    Settlement(const World& world, const Currencies& currencies, const SettlementParams& params,
+               const std::vector<double>& flows, std::uint64_t seed = 0);
+    ~Settlement();
+    Settlement(const Settlement&) = delete;
+    Settlement& operator=(const Settlement&) = delete;
+
+    /// Trade-costs phase: multiplies policy.trade_cost (filled with 1 when empty) by
+    /// (1 + expected settlement cost) / (1 + the baseline's) x exp(pass-through wedge).
+    void apply_costs(PolicyState& policy) const;
+    /// Settlement phase of a step of `months`, after market clearing: exchange rates move under
+    /// policy.settlement, the target choice is formed at the current world shares, shares move
+    /// towards it with inertia (or, with firms, are the firms' choices: `firm_weights`, per
+    /// flow slot as offsets()), mandates and sanctions hold, and the tables are filled from
+    /// `flows` (this step's X_ijk).
+    void step(const PolicyState& policy, const std::vector<double>& flows, int step,
+              double months, const std::vector<double>* firm_weights = nullptr);
+    /// The same step with a bare cut per pair and currency (tests of the core).
     void step(const std::vector<double>& flows, const std::vector<double>& cut, int months);
+
+    /// Target choice of the last step per flow slot (offsets() layout): the probabilities a
+    /// firm-market link re-choosing its currency draws from; 0 for barred currencies.
+    [[nodiscard]] const std::vector<double>& targets() const noexcept;
+    /// Per flow (Dims::flow) its first slot in targets() and shares; flow_count + 1 entries.
+    [[nodiscard]] const std::vector<std::uint32_t>& offsets() const noexcept;
+    /// Probability that a link re-chooses its currency in a step of `months`.
+    [[nodiscard]] double rechoose(double months) const noexcept;
 
     /// Candidate currencies of the pair (i, j): indices into Currencies::currencies.
     [[nodiscard]] const std::vector<std::uint32_t>& candidates(std::size_t pair) const;
+    /// Currency of slot s of a pair, -1 when unused (pair * slots + s).
+    [[nodiscard]] const std::vector<std::int32_t>& slot_currency() const noexcept;
     /// Share of flow f (Dims::flow) settled in its pair's candidate `slot`.
     [[nodiscard]] double share(std::size_t flow, std::size_t slot) const;
     /// Value-weighted share of each currency in world settlement at the last step.
-    [[nodiscard]] const std::vector<double>& world_shares() const noexcept { return world_; }
+    [[nodiscard]] const std::vector<double>& world_shares() const noexcept;
     /// Expected settlement cost of flow f, share of value.
     [[nodiscard]] double cost(std::size_t flow) const;
+    [[nodiscard]] const SettlementTables& tables() const noexcept;
+    [[nodiscard]] const Currencies& currencies() const noexcept;
+    [[nodiscard]] const SettlementParams& params() const noexcept;
 
 private:
-    void target(std::size_t flow, const std::vector<double>& cut, std::vector<double>& q) const;
-    void update_world(const std::vector<double>& flows);
-    double currency_cost(std::size_t exporter, std::uint32_t c) const;
-
-    const World& world_data_;
-    const Currencies& set_;
-    SettlementParams p_;
-    std::vector<std::vector<std::uint32_t>> candidates_; ///< per pair
-    std::vector<std::uint32_t> offset_;                  ///< per flow: first slot in shares_
-    std::vector<double> shares_;
-    std::vector<double> world_;
-    std::vector<double> risk_; ///< exporter currency x currency: annual sd of the cross rate
-    std::vector<double> turnover_; ///< per currency: share of world FX turnover (sums to 1)
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
 };
 
 } // namespace tradesim::models

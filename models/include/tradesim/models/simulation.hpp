@@ -7,6 +7,7 @@
 #include "tradesim/models/firms.hpp"
 #include "tradesim/models/policy.hpp"
 #include "tradesim/models/scenario.hpp"
+#include "tradesim/models/settlement.hpp"
 #include "tradesim/sim/table.hpp"
 
 #include <cstdint>
@@ -30,6 +31,8 @@ struct StepView {
     const FirmPopulation* firm_population = nullptr;
     /// The corridors (tables, link ids); null when the world has no network.
     const Corridors* corridors = nullptr;
+    /// Currency settlement (tables, slots, currencies); null when the scenario has none.
+    const Settlement* settlement = nullptr;
 };
 
 class RunObserver {
