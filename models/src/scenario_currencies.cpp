@@ -13,7 +13,7 @@ namespace {
 const std::vector<std::string> currency_keys = {
     "enabled", "spread_min", "spread_max",   "half",     "eta",
     "risk",    "scale",      "inertia",      "depth_weight", "fx_paths",
-    "price_reset_months",    "managed_pull"};
+    "price_reset_months",    "managed_pull", "local_weight"};
 
 void bounded(Fields& f, const std::string& key, double& out, double lo, double hi,
              bool open_lo, const char* meaning) {
@@ -64,6 +64,8 @@ void read_currencies(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& p
     bounded(f, "inertia", p.inertia, 0.0, 1.0, true, "share re-chosen each month");
     bounded(f, "depth_weight", p.depth_weight, 0.0, 1.0, false,
             "weight of FX turnover in market depth");
+    bounded(f, "local_weight", p.local_weight, 0.0, 1.0, false,
+            "weight of the partners' own settlement in market depth");
     bounded(f, "price_reset_months", p.price_reset_months, 1.0, 1200.0, false,
             "mean months a price stays set");
     bounded(f, "managed_pull", p.managed_pull, 0.0, 1.0, true,

@@ -51,6 +51,17 @@ inline constexpr std::size_t route_value_columns = 4;
 void write_corridor_csv(const RunReader& run, const std::string& table, int first, int last,
                         std::ostream& out);
 
+/// The step-indexed datasets of /currencies: per currency, per economy and currency, per pair
+/// and slot, and the two means (run_store_currencies.cpp).
+inline constexpr std::array<const char*, 9> currency_step_datasets{
+    "world_share", "payments",     "fx_turnover", "rate",     "country_share",
+    "pair_share",  "pair_payment", "cost",        "price_gap"};
+
+/// Writes the CSV of `table` ("currencies", "settlement" or "payments") for steps [first, last)
+/// of `run`, which has currency tables (run_store_currencies.cpp).
+void write_currency_csv(const RunReader& run, const std::string& table, int first, int last,
+                        std::ostream& out);
+
 /// What a run file says about itself, written when it is created.
 struct RunHeader {
     std::string program_version;
@@ -132,6 +143,18 @@ private:
         std::size_t paths_written = 0;
     };
 
+    // Currency tables (run_store_currencies.cpp): /currencies, created at the first step of a
+    // run with currency settlement.
+    void create_currencies(const models::StepView& view);
+    void write_currencies(const models::StepView& view);
+
+    struct CurrencyDatasets {
+        h5::Dataset world_share, payments, fx_turnover, rate, country_share, pair_share,
+            pair_payment, cost, price_gap;
+        std::size_t currencies_n = 0;
+        std::vector<std::int32_t> slot_currency; ///< as written at the first step
+    };
+
     std::string path_;
     // Declared first so it is destroyed last: HDF5 only really closes a file once every
     // object opened from it is closed.
@@ -147,6 +170,7 @@ private:
     } events_;
     std::optional<FirmDatasets> firms_;
     std::optional<CorridorDatasets> corridors_;
+    std::optional<CurrencyDatasets> currencies_;
 
     std::size_t countries_n_ = 0;
     std::size_t sectors_n_ = 0;

@@ -168,6 +168,7 @@ RunFile::~RunFile() {
 void RunFile::close_objects() {
     firms_.reset();
     corridors_.reset();
+    currencies_.reset();
     countries_.reset();
     flows_ = {};
     metadata_ = {};
@@ -264,6 +265,7 @@ void RunFile::write_step(const models::StepView& view) {
     flows_.append<double>(view.flows, 1);
     write_firms(view);
     write_corridors(view);
+    write_currencies(view);
     write_events(view.events);
     dates_.append_strings({view.date});
     const std::uint64_t hash = view.state_hash;
@@ -390,6 +392,15 @@ struct RunReader::Impl {
         }
     }
 
+    [[nodiscard]] bool has_currencies() const { return file.contains("currencies"); }
+
+    void require_currencies() const {
+        if (!has_currencies()) {
+            throw sim::UsageError(fmt::format(
+                "{}: no currency tables (the scenario has no currency settlement)", path));
+        }
+    }
+
     void check_step(int step) const {
         if (step < 0 || step >= steps) {
             throw sim::UsageError(
@@ -440,6 +451,13 @@ RunReader::RunReader(const std::string& path) : impl_(std::make_unique<Impl>()) 
     if (r.has_corridors()) {
         for (const char* name : {"corridors/links", "corridors/pairs", "corridors/assignment"}) {
             steps = r.file.contains(name) ? std::min(steps, r.file.open_dataset(name).rows()) : 0;
+        }
+    }
+    if (r.has_currencies()) {
+        for (const char* name : detail::currency_step_datasets) {
+            const std::string dataset = fmt::format("currencies/{}", name);
+            steps =
+                r.file.contains(dataset) ? std::min(steps, r.file.open_dataset(dataset).rows()) : 0;
         }
     }
     r.steps = static_cast<int>(steps);
@@ -574,6 +592,50 @@ std::vector<double> RunReader::assignment_values(int step) const {
         .read_rows<double>(static_cast<hsize_t>(step), 1);
 }
 
+bool RunReader::has_currencies() const {
+    return impl_->has_currencies();
+}
+
+std::vector<std::string> RunReader::currency_codes() const {
+    return impl_->strings("currencies/codes");
+}
+
+std::vector<std::string> RunReader::currency_regimes() const {
+    return impl_->strings("currencies/regime");
+}
+
+std::vector<std::int32_t> RunReader::slot_currency() const {
+    impl_->require_currencies();
+    return impl_->file.open_dataset("currencies/slot_currency").read<std::int32_t>();
+}
+
+std::string RunReader::currency_attribute(const std::string& name) const {
+    if (!impl_->has_currencies()) {
+        return "";
+    }
+    return impl_->file.open_group("currencies").read_attribute(name).value_or("");
+}
+
+models::SettlementTables RunReader::settlement_tables(int step) const {
+    impl_->require_currencies();
+    impl_->check_step(step);
+    const auto row = [&](const char* name) {
+        return impl_->file.open_dataset(fmt::format("currencies/{}", name))
+            .read_rows<double>(static_cast<hsize_t>(step), 1);
+    };
+    models::SettlementTables t;
+    t.world_share = row("world_share");
+    t.payments = row("payments");
+    t.fx_turnover = row("fx_turnover");
+    t.rate = row("rate");
+    t.country_share = row("country_share");
+    t.pair_share = row("pair_share");
+    t.pair_payment = row("pair_payment");
+    t.cost = row("cost").at(0);
+    t.price_gap = row("price_gap").at(0);
+    return t;
+}
+
 std::vector<RunReader::RouteRow> RunReader::route_rows(int first, int last) const {
     impl_->require_corridors();
     const h5::File& f = impl_->file;
@@ -631,7 +693,8 @@ std::vector<models::Event> RunReader::events() const {
 }
 
 std::vector<std::string> RunReader::table_names() {
-    return {"countries", "flows", "events", "steps", "firms", "firm_pairs", "corridors", "routes", "paths"};
+    return {"countries", "flows",  "events", "steps",      "firms",      "firm_pairs",
+            "corridors", "routes", "paths",  "currencies", "settlement", "payments"};
 }
 
 void RunReader::write_csv(const std::string& table, int step, std::ostream& out) const {
@@ -649,6 +712,11 @@ void RunReader::write_csv(const std::string& table, int step, std::ostream& out)
     if (corridor_table) {
         r.require_corridors();
     }
+    const bool currency_table =
+        table == "currencies" || table == "settlement" || table == "payments";
+    if (currency_table) {
+        r.require_currencies();
+    }
     if (step >= 0) {
         r.check_step(step);
     }
@@ -661,6 +729,10 @@ void RunReader::write_csv(const std::string& table, int step, std::ostream& out)
     }
     if (corridor_table) {
         detail::write_corridor_csv(*this, table, first, last, out);
+        return;
+    }
+    if (currency_table) {
+        detail::write_currency_csv(*this, table, first, last, out);
         return;
     }
 

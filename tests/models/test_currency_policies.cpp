@@ -338,7 +338,7 @@ TEST_CASE("currency policies: every problem is reported with its place", "[curre
         CHECK_THAT(text, Contains("cur_problems.toml:9:12: error: unknown currency \"CNX\" in "
                                   "policy[0].currency (did you mean \"CNY\"?) (known: AED, BDT,"));
         CHECK_THAT(text, Contains("cur_problems.toml:11:11: error: policy[0].cut_pct = 7 must be "
-                                  "in (0, 5]"));
+                                  "in [0, 5]"));
         CHECK_THAT(text, Contains("cur_problems.toml:16:13: error: policy[1]: DEU and FRA share "
                                   "the currency EUR: a swap line between them has nothing to "
                                   "swap"));

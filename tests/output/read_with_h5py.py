@@ -6,8 +6,11 @@ Usage: read_with_h5py.py RUN_FILE
 Opens the file, checks the format attribute, that the shapes agree with each other
 (countries [S,N,V], flows [S,N,N,K], one date, hash and iteration count per step, event
 columns of one length; with /firms, firms/countries [S,N,W] and the pair tables [S,N,N,K]; with
-/corridors, links [S,L,6], pairs [S,N,N,7] and assignment [S,2] with their names and units), that
-every value is finite and every flow and firm count non-negative, and prints a one-line summary. Exits 1 (with the problems on stderr) when a check fails, 2 on bad usage.
+/corridors, links [S,L,6], pairs [S,N,N,7] and assignment [S,2] with their names and units; with
+/currencies, the settlement parameters, codes and regimes [C], slot_currency [N,N,5], the series
+[S,C], country_share [S,N,C], pair tables [S,N,N,5], cost and price_gap [S], shares that sum to 1
+and nothing settled in unused slots), that every value is finite and every flow and firm count
+non-negative, and prints a one-line summary. Exits 1 (with the problems on stderr) when a check fails, 2 on bad usage.
 """
 
 import sys
@@ -156,10 +159,61 @@ def check(path):
                    "corridors: route shares of a pair do not sum to about 1")
             corridors = f", {links} corridor links, {len(paths)} routes"
 
+        currencies = ""
+        if "currencies" in f:
+            group = f["currencies"]
+            for key in ("spread_min", "spread_max", "half", "eta", "risk", "scale", "inertia",
+                        "depth_weight", "fx_paths", "price_reset_months", "managed_pull"):
+                expect(key in group.attrs, f"/currencies lacks attribute {key}")
+            expect(text(group.attrs.get("fx_paths", "")) in ("random", "fixed"),
+                   "/currencies: fx_paths is neither random nor fixed")
+            codes = strings(group["codes"])
+            c = len(codes)
+            regimes = strings(group["regime"])
+            expect(len(regimes) == c, f"{len(regimes)} currency regimes for {c} codes")
+            expect(set(regimes) <= {"peg", "managed", "float"},
+                   f"/currencies/regime holds unknown regimes {sorted(set(regimes))}")
+            slot = group["slot_currency"][()]
+            expect(slot.shape == (n, n, 5),
+                   f"currencies/slot_currency has shape {slot.shape}, expected {(n, n, 5)}")
+            expect(np.all((slot >= -1) & (slot < c)),
+                   "currencies/slot_currency points past the currencies")
+            shapes = {"world_share": (s, c), "payments": (s, c), "fx_turnover": (s, c),
+                      "rate": (s, c), "country_share": (s, n, c), "pair_share": (s, n, n, 5),
+                      "pair_payment": (s, n, n, 5), "cost": (s,), "price_gap": (s,)}
+            data = {}
+            for name, shape in shapes.items():
+                ds = group[name]
+                expect(ds.shape == shape, f"currencies/{name} has shape {ds.shape}, expected {shape}")
+                data[name] = ds[()]
+                expect(np.all(np.isfinite(data[name])) and np.all(data[name] >= 0),
+                       f"currencies/{name} holds negative or non-finite values")
+            if s > 0 and all(data[name].shape == shapes[name] for name in shapes):
+                def sums_to_one(values, axes):
+                    total = values.sum(axis=axes)
+                    return np.all((np.abs(total - 1) < 1e-9) | (total == 0))
+                expect(sums_to_one(data["world_share"], -1),
+                       "currencies/world_share: shares of a step do not sum to 1")
+                expect(sums_to_one(data["country_share"], -1),
+                       "currencies/country_share: shares of an economy do not sum to 1 (or 0)")
+                expect(sums_to_one(data["pair_share"], -1),
+                       "currencies/pair_share: shares of a pair do not sum to 1 (or 0)")
+                unused = np.broadcast_to(slot < 0, data["pair_share"].shape)
+                expect(np.all(data["pair_share"][unused] == 0) and
+                       np.all(data["pair_payment"][unused] == 0),
+                       "currencies: unused slots hold shares or payments")
+                expect(np.all(data["rate"] > 0), "currencies/rate holds rates of 0")
+                last = data["world_share"][-1]
+                top = ", ".join(f"{codes[i]} {100 * last[i]:.1f} %"
+                                for i in np.argsort(-last)[:3])
+                currencies = f", {c} currencies (last step: {top})"
+            else:
+                currencies = f", {c} currencies"
+
         status = text(f.attrs.get("status", ""))
         summary = (f"{path}: ok, status {status}, {s} steps, {n} countries, {k} sectors, "
                    f"{v} country variables, {events} events, "
-                   f"total flow at the last step {total_last:.6g}{firms}{corridors}")
+                   f"total flow at the last step {total_last:.6g}{firms}{corridors}{currencies}")
         return problems, summary
 
 

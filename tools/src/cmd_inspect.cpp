@@ -4,6 +4,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 namespace tradesim::tools {
 
 int inspect_command(const std::string& run_file) {
@@ -54,14 +58,36 @@ int inspect_command(const std::string& run_file) {
         }
         fmt::print("\n");
     }
+    if (run.has_currencies()) {
+        const auto codes = run.currency_codes();
+        fmt::print("currencies  {} (", codes.size());
+        if (run.steps() > 0) {
+            // The three currencies every pair may settle in, whatever its economies' own.
+            const auto shares = run.settlement_tables(run.steps() - 1).world_share;
+            std::vector<std::string> parts;
+            for (const char* code : {"USD", "EUR", "CNY"}) {
+                const auto it = std::find(codes.begin(), codes.end(), code);
+                if (it != codes.end()) {
+                    const auto c = static_cast<std::size_t>(it - codes.begin());
+                    parts.push_back(fmt::format("{} {:.1f} %", code, 100.0 * shares.at(c)));
+                }
+            }
+            fmt::print("settlement: {} of world trade at the last step; ", fmt::join(parts, ", "));
+        }
+        fmt::print("fx_paths {})\n", run.currency_attribute("fx_paths"));
+    }
     fmt::print("\ntables (tradesim export {} TABLE):\n", run_file);
     for (const auto& name : output::RunReader::table_names()) {
         // The firm tables exist only in runs with [firms], the corridor tables only in runs
-        // of a world with a transport network.
+        // of a world with a transport network, the currency tables only in runs with currency
+        // settlement.
         const bool firm_table = name == "firms" || name == "firm_pairs";
         const bool corridor_table =
             name == "corridors" || name == "routes" || name == "paths";
-        if ((run.has_firms() || !firm_table) && (run.has_corridors() || !corridor_table)) {
+        const bool currency_table =
+            name == "currencies" || name == "settlement" || name == "payments";
+        if ((run.has_firms() || !firm_table) && (run.has_corridors() || !corridor_table) &&
+            (run.has_currencies() || !currency_table)) {
             fmt::print("  {}\n", name);
         }
     }

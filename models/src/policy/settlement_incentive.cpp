@@ -56,8 +56,8 @@ std::unique_ptr<Policy> read(const sim::SpecNode& table, PolicyContext& ctx,
     const auto cut = f.number("cut_pct", true);
     const auto note = f.string("note", false);
     bool ok = currency && target && cut;
-    if (cut && !(*cut > 0.0 && *cut <= 5.0)) {
-        f.error("cut_pct", fmt::format("{}.cut_pct = {} must be in (0, 5] (percent of trade value "
+    if (cut && !(*cut >= 0.0 && *cut <= 5.0)) {
+        f.error("cut_pct", fmt::format("{}.cut_pct = {} must be in [0, 5] (percent of trade value "
                                        "by which settling in the currency gets cheaper)",
                                        ctx.key_path, *cut));
         ok = false;

@@ -90,9 +90,11 @@ Settlement::Impl::Impl(const World& w, const Currencies& c, const SettlementPara
     set_regimes(nullptr);
 }
 
-double Settlement::Impl::currency_cost(std::size_t pair, std::size_t exporter, std::uint32_t c,
+double Settlement::Impl::currency_cost(std::size_t pair, std::size_t slot,
                                        const SettlementPolicy* policy) const {
-    double conversion = spread[c];
+    const std::size_t c = candidates[pair][slot];
+    const std::size_t exporter = pair / world.dims.countries;
+    double conversion = spread[pair * slots + slot];
     double cut = 0.0;
     if (policy != nullptr && !policy->cut.empty()) {
         const std::size_t at = pair * nc + c;
@@ -110,7 +112,7 @@ double Settlement::Impl::expected_cost(std::size_t flow, const SettlementPolicy*
     for (std::size_t s = 0; s < list.size(); ++s) {
         const double share = shares[offset[flow] + s];
         if (share > 0.0) {
-            c += share * currency_cost(pair, pair / d.countries, list[s], policy);
+            c += share * currency_cost(pair, s, policy);
         }
     }
     return c;
@@ -118,24 +120,58 @@ double Settlement::Impl::expected_cost(std::size_t flow, const SettlementPolicy*
 
 void Settlement::Impl::update_world(const std::vector<double>& flows) {
     const Dims& d = world.dims;
+    const std::size_t n = d.countries;
     global.assign(nc, 0.0);
+    local.assign(n * nc, 0.0);
+    std::vector<double> trade(n, 0.0);
     double total = 0.0;
     for (std::size_t f = 0; f < d.flow_count(); ++f) {
-        const auto& list = candidates[f / d.sectors];
+        const std::size_t pair = f / d.sectors;
+        const auto& list = candidates[pair];
+        const std::size_t i = pair / n, j = pair % n;
         for (std::size_t s = 0; s < list.size(); ++s) {
-            global[list[s]] += flows[f] * shares[offset[f] + s];
+            const double v = flows[f] * shares[offset[f] + s];
+            global[list[s]] += v;
+            local[i * nc + list[s]] += v;
+            local[j * nc + list[s]] += v;
         }
-        total += list.empty() ? 0.0 : flows[f];
+        if (!list.empty()) {
+            total += flows[f];
+            trade[i] += flows[f];
+            trade[j] += flows[f];
+        }
     }
     for (double& v : global) {
         v = total > 0.0 ? v / total : 0.0;
     }
-    spread.resize(nc);
-    for (std::size_t c = 0; c < nc; ++c) {
-        const double depth = p.depth_weight * turnover[c] + (1.0 - p.depth_weight) * global[c];
-        const double deep = std::pow(depth, p.eta);
-        const double hill = deep / (deep + std::pow(p.half, p.eta));
-        spread[c] = p.spread_max - (p.spread_max - p.spread_min) * hill;
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t c = 0; c < nc; ++c) {
+            local[i * nc + c] = trade[i] > 0.0 ? local[i * nc + c] / trade[i] : 0.0;
+        }
+    }
+    update_spreads();
+}
+
+void Settlement::Impl::update_spreads() {
+    const Dims& d = world.dims;
+    const std::size_t n = d.countries;
+    if (local.size() != n * nc) {
+        local.assign(n * nc, 0.0); // no trade seen yet: the global market only
+    }
+    const double half = std::pow(p.half, p.eta);
+    spread.assign(n * n * slots, 0.0);
+    for (std::size_t pair = 0; pair < n * n; ++pair) {
+        const auto& list = candidates[pair];
+        const std::size_t i = pair / n, j = pair % n;
+        for (std::size_t s = 0; s < list.size(); ++s) {
+            const std::size_t c = list[s];
+            const double use = (1.0 - p.local_weight) * global[c] +
+                               p.local_weight * 0.5 * (local[i * nc + c] + local[j * nc + c]);
+            const double depth = p.depth_weight * turnover[c] + (1.0 - p.depth_weight) * use;
+            const double deep = std::pow(depth, p.eta);
+            spread[pair * slots + s] =
+                p.spread_max - (p.spread_max - p.spread_min) * deep / (deep + half);
+        }
     }
 }
 
@@ -162,7 +198,7 @@ void Settlement::Impl::choose(const std::vector<double>& flows, const Settlement
                 allowed[s] = 0;
                 continue;
             }
-            q[s] = currency_cost(pair, i, list[s], policy);
+            q[s] = currency_cost(pair, s, policy);
             best = std::min(best, q[s]);
         }
         double sum = 0.0;
@@ -228,8 +264,15 @@ Settlement::Settlement(const World& world, const Currencies& currencies,
                        std::uint64_t seed)
     : impl_(std::make_unique<Impl>(world, currencies, params, seed)) {
     Impl& m = *impl_;
-    // Move from equal shares to the steady state of the choice at the baseline.
+    // The steady state of the choice at the baseline, reached from world shares equal to the
+    // currencies' shares of FX turnover: where several steady states exist (a strong
+    // externality), the one the FX market of the base year points to.
     m.update_world(flows);
+    m.global = m.turnover;
+    for (std::size_t i = 0; i < world.dims.countries; ++i) {
+        std::copy(m.turnover.begin(), m.turnover.end(), m.local.begin() + static_cast<std::ptrdiff_t>(i * m.nc));
+    }
+    m.update_spreads();
     for (int it = 0; it < 2000; ++it) {
         const std::vector<double> last = m.global;
         m.choose(flows, nullptr, 12.0, nullptr);

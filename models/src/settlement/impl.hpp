@@ -22,7 +22,8 @@ struct Settlement::Impl {
     std::vector<double> shares;  ///< per flow slot
     std::vector<double> targets; ///< per flow slot, the last step's choice
     std::vector<double> global;  ///< per currency: share of world settlement
-    std::vector<double> spread;  ///< per currency: conversion spread at `global` (no policy)
+    std::vector<double> local;   ///< per economy x currency: share of its trade settled in c
+    std::vector<double> spread;  ///< per pair slot: conversion spread (no policy)
     std::vector<double> turnover; ///< per currency: share of world FX turnover (sums to 1)
     std::vector<double> cost0;   ///< per flow: expected settlement cost at the baseline
     std::vector<double> wedge;   ///< per flow: pass-through wedge of the import price (log)
@@ -42,12 +43,14 @@ struct Settlement::Impl {
 
     /// Cost of settling pair `pair`'s trade in c for `exporter` (share of value), with the
     /// policy's cut and swap (null: none).
-    [[nodiscard]] double currency_cost(std::size_t pair, std::size_t exporter, std::uint32_t c,
+    [[nodiscard]] double currency_cost(std::size_t pair, std::size_t slot,
                                        const SettlementPolicy* policy) const;
     /// The step's choice: targets and shares, world shares from `flows`.
     void choose(const std::vector<double>& flows, const SettlementPolicy* policy, double months,
                 const std::vector<double>* firm_weights);
     void update_world(const std::vector<double>& flows);
+    /// Spreads at the current world shares.
+    void update_spreads();
     [[nodiscard]] double expected_cost(std::size_t flow, const SettlementPolicy* policy) const;
 
     // rates.cpp

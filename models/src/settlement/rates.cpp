@@ -1,7 +1,7 @@
 // Exchange rates against USD, one log value per currency, moved each step by its regime:
 //   float   x += sigma sqrt(dt) z
 //   managed x += (1 - (1 - pull)^months) (anchor's x + parity - x) + sigma_own sqrt(dt) z
-//   peg     x  = anchor's x + parity + d, d += sigma_own sqrt(dt) z kept within +-band
+//   peg     x  = anchor's x + parity + d, d += sigma_own sqrt(dt) z kept within ln(1 +- band)
 // dt in years, z standard normal from a stream keyed by (seed, currency, step), sigma_own the
 // part of the volatility the anchor does not carry; "basket" is half USD, half EUR. fx_shock
 // adds its jump to the currency's value (and so to the currencies that follow it). The FX-risk
@@ -175,7 +175,7 @@ void Settlement::Impl::move_rates(const SettlementPolicy* policy, int step, doub
             const double band = (policy != nullptr && !policy->band.empty() ? policy->band[c]
                                                                              : cur.band) /
                                 100.0;
-            dev[c] = std::clamp(dev[c] + noise, -band, band);
+            dev[c] = std::clamp(dev[c] + noise, std::log1p(-band), std::log1p(band));
             x[c] = base + parity[c] + dev[c];
             break;
         }

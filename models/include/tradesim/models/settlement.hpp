@@ -87,14 +87,21 @@ struct SettlementParams {
     /// and a deep one's: spread_max - (spread_max - spread_min) D^eta / (D^eta + half^eta);
     /// eta = 0 switches the thick-market externality off (every currency at the midpoint).
     double spread_min = 0.001, spread_max = 0.02, half = 0.1;
-    double eta = 1.0;
-    double risk = 0.2;      ///< cost per unit of annual sd of the rate against the exporter's
-    double scale = 0.004;   ///< m: logit scale (share of value)
+    double eta = 3.0;
+    /// Cost per unit of annual sd of the rate against the exporter's currency, and the logit
+    /// scale m (share of value): fitted (fit_settlement) so that the default world's steady state
+    /// has USD at 40 % of world settlement and CNY at 12 % of China's (2017 facts).
+    double risk = 0.1999;
+    double scale = 0.00936;
     double inertia = 0.05;  ///< lambda: share of a flow's settlement re-chosen each month
     /// w: weight of the currency's share of world FX turnover (settlement.csv bis_fx_turnover,
     /// the latest at or before the base year; 0 where none is cited) in its market depth,
     /// the rest being its share of world settlement.
     double depth_weight = 0.5;
+    /// a: weight, in the settlement part of a pair's market depth for c, of c's share in the two
+    /// partners' own trade (the mean of the two), the rest being its share of world settlement:
+    /// the banks, clearing and habits that a country's traders share.
+    double local_weight = 0.5;
     /// Exchange-rate paths: random (each regime's stochastic process, draws keyed by seed,
     /// currency and step) or fixed (the default: rates move only with fx_shock and regime_change,
     /// so that a baseline stays a steady reference).
@@ -180,5 +187,32 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+} // namespace tradesim::models
+
+namespace tradesim::models {
+
+/// What the settlement parameters are fitted to (base-year facts of settlement.csv): USD's
+/// share of world export invoicing and CNY's share of China's goods-trade settlement.
+struct SettlementTargets {
+    double usd_world = 0, cny_china = 0;
+    int usd_year = 0, cny_year = 0; ///< years of the facts used
+};
+/// The latest facts at or before the world's base year (scopes world_export_invoicing USD and
+/// CHN_goods_trade_settlement CNY). Throws InputError when either is missing.
+[[nodiscard]] SettlementTargets settlement_targets(const World& world, const Currencies& set);
+
+struct SettlementFit {
+    SettlementParams params; ///< `start` with risk and scale fitted
+    double usd_world = 0, cny_china = 0; ///< reached at the baseline's steady state
+    int iterations = 0;
+    bool converged = false;
+};
+/// Fits risk (r) and the logit scale (m) so that the steady state of the choice at the world's
+/// baseline flows gives the targets, the other parameters as in `start` (Newton steps on
+/// (ln r, ln m) with finite-difference slopes, to 1e-4 in both shares).
+[[nodiscard]] SettlementFit fit_settlement(const World& world, const Currencies& set,
+                                           const SettlementParams& start,
+                                           const SettlementTargets& targets);
 
 } // namespace tradesim::models

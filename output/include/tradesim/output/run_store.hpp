@@ -55,6 +55,29 @@
 ///                                 goods, transit days (congestion included)
 ///   /corridors/assignment         float64[S][2] iterations and relative residual of the step's
 ///                                 assignment of loads to links
+/// Only when the scenario has currency settlement (created at the first step; C currencies):
+///   /currencies       attributes from the settlement parameters: spread_min, spread_max, half,
+///                     eta, risk, scale, inertia, depth_weight, price_reset_months,
+///                     managed_pull (float64), fx_paths ("random" | "fixed")
+///   /currencies/codes             currency codes (string[C])
+///   /currencies/regime            their regimes in currencies.csv: peg, managed, float
+///                                 (string[C])
+///   /currencies/slot_currency     int32[N][N][5] exporter, importer, slot: the currency (index
+///                                 into codes) a pair's trade may settle in, -1 unused; written
+///                                 once (the slots do not change in a run)
+///   /currencies/world_share       float64[S][C] share of world trade (value) settled in c
+///   /currencies/payments          float64[S][C] USD bn/yr settled in c
+///   /currencies/fx_turnover       float64[S][C] USD bn/yr of conversions with c on one side
+///   /currencies/rate              float64[S][C] value in USD relative to the run's start
+///   /currencies/country_share     float64[S][N][C] share of the economy's exports plus imports
+///                                 settled in c
+///   /currencies/pair_share        float64[S][N][N][5] exporter, importer, slot: share of the
+///                                 pair's trade settled in the slot's currency
+///   /currencies/pair_payment      float64[S][N][N][5] payments from importer to exporter in it,
+///                                 USD bn/yr
+///   /currencies/cost              float64[S] trade-weighted mean settlement cost, share of value
+///   /currencies/price_gap         float64[S] trade-weighted mean |pass-through wedge| of import
+///                                 prices
 /// Every step-indexed dataset has one step per chunk; a step counts once it is in all of them.
 
 #include "tradesim/models/scenario.hpp"
@@ -163,15 +186,35 @@ public:
     /// The route rows of steps [first, last) in file order. Throws as link_values.
     [[nodiscard]] std::vector<RouteRow> route_rows(int first, int last) const;
 
+    /// True when the run has currency tables (its scenario has currency settlement).
+    [[nodiscard]] bool has_currencies() const;
+    /// Currency codes (/currencies/codes); empty without currency tables.
+    [[nodiscard]] std::vector<std::string> currency_codes() const;
+    /// Their regimes as currencies.csv gives them (peg, managed, float); empty without currency
+    /// tables.
+    [[nodiscard]] std::vector<std::string> currency_regimes() const;
+    /// currencies/slot_currency[exporter][importer][slot], row-major: index into
+    /// currency_codes(), -1 for an unused slot. Throws UsageError without currency tables.
+    [[nodiscard]] std::vector<std::int32_t> slot_currency() const;
+    /// An attribute of /currencies as text (the settlement parameters); "" when absent or the
+    /// run has no currency tables.
+    [[nodiscard]] std::string currency_attribute(const std::string& name) const;
+    /// The settlement tables of `step` as the run had them (layouts as in SettlementTables).
+    /// Throws UsageError without currency tables or for a step out of range.
+    [[nodiscard]] models::SettlementTables settlement_tables(int step) const;
+
     /// Names of the tables `export` knows: countries, flows, events, steps, firms, firm_pairs
-    /// (these two only in runs with firm tables), corridors, routes (these two only in runs
-    /// with corridor tables).
+    /// (these two only in runs with firm tables), corridors, routes, paths (these three only
+    /// in runs with corridor tables), currencies, settlement, payments (these three only in
+    /// runs with currency tables).
     [[nodiscard]] static std::vector<std::string> table_names();
     /// Writes `table` as CSV (header row first) for every step, or only `step` when >= 0.
     /// firm_pairs leaves out exporter-importer-sector rows without firms, entries or exits;
-    /// routes leaves out the diagonal (an economy with itself).
+    /// routes leaves out the diagonal (an economy with itself); settlement leaves out shares of
+    /// 0 and payments unused slots and payments of 0.
     /// Throws UsageError for an unknown table, a step out of range, a firm table of a run
-    /// without firms, or a corridor table of a run without a transport network.
+    /// without firms, a corridor table of a run without a transport network, or a currency
+    /// table of a run without currency settlement.
     void write_csv(const std::string& table, int step, std::ostream& out) const;
 
     /// Datasets with shape and stored (compressed) bytes, for `inspect`.
