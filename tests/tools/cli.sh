@@ -476,6 +476,47 @@ print("port link cost %.0f -> %.0f USD/TEU, days %.2f -> %.2f; BGD-USA cost %.1f
 raise SystemExit(0 if all(ok for _, ok in checks) else 1)
 PY
     ;;
+rmb_settlement_story)
+    # scenarios/rmb_settlement_shift.toml: five years of CNY incentives and swap lines with
+    # Belt-and-Road partners in a world with strong network effects tip China's settlement into
+    # CNY, and the share stays high after they end; rmb_settlement_below_tipping.toml, the same
+    # at half the incentive, fades back to where it started.
+    expect_code 0 "$tradesim" run "$src/scenarios/rmb_settlement_shift.toml" --out s.h5 --quiet --threads 2
+    expect_code 0 "$tradesim" run "$src/scenarios/rmb_settlement_below_tipping.toml" --out b.h5 --quiet --threads 2
+    for r in s b; do
+        for t in settlement currencies payments flows; do "$tradesim" export $r.h5 $t > $r-$t.csv || fail "export $t"; done
+    done
+    /usr/bin/python3 "$src/tests/output/read_with_h5py.py" s.h5 || fail "h5py could not read the settlement run"
+    python3 - <<'PY' || fail "rmb settlement story"
+import csv, collections
+def cny(run):
+    return {r["date"]: float(r["share"]) for r in csv.DictReader(open(run + "-settlement.csv"))
+            if r["country"] == "CHN" and r["currency"] == "CNY"}
+s, b = cny("s"), cny("b")
+years = ["%d-01" % y for y in range(2018, 2033)]
+during = [s[y] for y in years[:6]]
+pay, trade = collections.defaultdict(float), collections.defaultdict(float)
+for r in csv.DictReader(open("s-payments.csv")):
+    pay[r["date"]] += float(r["usd_bn"])
+for r in csv.DictReader(open("s-flows.csv")):
+    if r["exporter"] != r["importer"]:
+        trade[r["date"]] += float(r["value"])
+checks = [
+    ("CNY settles under 6 % of China's trade at the start", s["2018-01"] < 0.06),
+    ("the share rises every year of the incentive", all(a < b_ for a, b_ in zip(during, during[1:]))),
+    ("past a third of China's settlement by 2023-01", s["2023-01"] > 0.33),
+    ("and stays high ten years after the incentive ends", s["2032-12"] > 0.30 and s["2032-12"] > 5 * s["2018-01"]),
+    ("half the incentive lifts it while it lasts", b["2023-01"] > 2 * b["2018-01"]),
+    ("and fades back once it ends", b["2032-12"] < b["2018-01"] + 0.01),
+    ("payments match trade in value", all(abs(pay[d] / trade[d] - 1) < 1e-9 for d in ("2018-01", "2023-01", "2032-12"))),
+]
+for name, ok in checks:
+    print(("ok   " if ok else "FAIL ") + name)
+print("CNY of China's settlement, tipping: " + " ".join("%.3f" % s[y] for y in years) + " -> %.3f" % s["2032-12"])
+print("below the tipping point: " + " ".join("%.3f" % b[y] for y in years) + " -> %.3f" % b["2032-12"])
+raise SystemExit(0 if all(ok for _, ok in checks) else 1)
+PY
+    ;;
 counterfactual_small)
     # Three countries; "none" shocks nothing, "fta" lowers trade costs between A and B.
     printf 'exporter,importer,trade,none,fta\nA,A,100,0,0\nA,B,10,0,0.5\nA,C,5,0,0\nB,A,8,0,0.5\nB,B,80,0,0\nB,C,6,0,0\nC,A,4,0,0\nC,B,3,0,0\nC,C,60,0,0\n' > small.csv
