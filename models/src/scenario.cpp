@@ -351,6 +351,7 @@ Scenario load_scenario(const std::string& path) {
     // Closures that cut a trading pair off: only once the policies themselves are valid.
     if (problems.empty()) {
         detail::check_routes(s, problems);
+        detail::check_currency_policies(s, problems);
     }
     problems.throw_if_any();
     return s;

@@ -13,6 +13,10 @@ void read_firms(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& proble
 void check_firm_options(const sim::SpecNode& root, const Scenario& s, sim::Diagnostics& problems);
 /// Reads [currencies] into s.settlement: enabled by default when the world has currencies.
 void read_currencies(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& problems);
+/// Problems between currency policies in force at the same time: regime changes of one
+/// currency that disagree, mandates on a pair adding up to more than all of it or on a barred
+/// currency, sanctions that leave a pair no currency.
+void check_currency_policies(const Scenario& s, sim::Diagnostics& problems);
 /// Every pair that trades at the baseline keeps a route over the network at every step, as the
 /// corridor policies in force leave it (corridors/connectivity.cpp); otherwise a problem at the
 /// policy that cuts the pair off, naming the pair and the date.
