@@ -6,6 +6,7 @@
 #include "impl.hpp"
 
 #include "tradesim/models/scenario.hpp"
+#include "tradesim/sim/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -71,8 +72,7 @@ Settlement::Impl::Impl(const World& w, const Currencies& c, const SettlementPara
     }
     offset.assign(d.flow_count() + 1, 0);
     for (std::size_t f = 0; f < d.flow_count(); ++f) {
-        offset[f + 1] =
-            offset[f] + static_cast<std::uint32_t>(candidates[f / d.sectors].size());
+        offset[f + 1] = offset[f] + static_cast<std::uint32_t>(candidates[f / d.sectors].size());
     }
     shares.assign(offset.back(), 0.0);
     for (std::size_t f = 0; f < d.flow_count(); ++f) {
@@ -180,80 +180,83 @@ void Settlement::Impl::choose(const std::vector<double>& flows, const Settlement
     const Dims& d = world.dims;
     const bool with_policy = policy != nullptr && !policy->cut.empty();
     const double move = 1.0 - std::pow(1.0 - p.inertia, months);
-    std::vector<double> q;
-    std::vector<unsigned char> allowed;
-    for (std::size_t f = 0; f < d.flow_count(); ++f) {
-        const std::size_t pair = f / d.sectors;
-        const auto& list = candidates[pair];
-        if (list.empty()) {
-            continue;
-        }
-        const std::size_t i = pair / d.countries, j = pair % d.countries;
-        q.resize(list.size());
-        allowed.assign(list.size(), 1);
-        double best = std::numeric_limits<double>::infinity();
-        for (std::size_t s = 0; s < list.size(); ++s) {
-            if (with_policy &&
-                (policy->barred[i * nc + list[s]] != 0 || policy->barred[j * nc + list[s]] != 0)) {
-                allowed[s] = 0;
+    // Each flow's shares depend only on its own inputs: chunks in parallel, same result.
+    sim::parallel_for(d.flow_count(), 1024, [&](std::size_t begin, std::size_t end) {
+        std::vector<double> q;
+        std::vector<unsigned char> allowed;
+        for (std::size_t f = begin; f < end; ++f) {
+            const std::size_t pair = f / d.sectors;
+            const auto& list = candidates[pair];
+            if (list.empty()) {
                 continue;
             }
-            q[s] = currency_cost(pair, s, policy);
-            best = std::min(best, q[s]);
-        }
-        double sum = 0.0;
-        for (std::size_t s = 0; s < list.size(); ++s) {
-            q[s] = allowed[s] != 0 ? std::exp(-(q[s] - best) / p.scale) : 0.0;
-            sum += q[s];
-        }
-        double* share = &shares[offset[f]];
-        double* target = &targets[offset[f]];
-        for (std::size_t s = 0; s < list.size(); ++s) {
-            target[s] = sum > 0.0 ? q[s] / sum : 0.0;
-        }
-        if (firm_weights != nullptr) {
-            double total = 0.0;
+            const std::size_t i = pair / d.countries, j = pair % d.countries;
+            q.resize(list.size());
+            allowed.assign(list.size(), 1);
+            double best = std::numeric_limits<double>::infinity();
             for (std::size_t s = 0; s < list.size(); ++s) {
-                total += (*firm_weights)[offset[f] + s];
+                if (with_policy && (policy->barred[i * nc + list[s]] != 0 ||
+                                    policy->barred[j * nc + list[s]] != 0)) {
+                    allowed[s] = 0;
+                    continue;
+                }
+                q[s] = currency_cost(pair, s, policy);
+                best = std::min(best, q[s]);
             }
-            if (total > 0.0) {
+            double sum = 0.0;
+            for (std::size_t s = 0; s < list.size(); ++s) {
+                q[s] = allowed[s] != 0 ? std::exp(-(q[s] - best) / p.scale) : 0.0;
+                sum += q[s];
+            }
+            double* share = &shares[offset[f]];
+            double* target = &targets[offset[f]];
+            for (std::size_t s = 0; s < list.size(); ++s) {
+                target[s] = sum > 0.0 ? q[s] / sum : 0.0;
+            }
+            if (firm_weights != nullptr) {
+                double total = 0.0;
                 for (std::size_t s = 0; s < list.size(); ++s) {
-                    share[s] = (*firm_weights)[offset[f] + s] / total;
+                    total += (*firm_weights)[offset[f] + s];
+                }
+                if (total > 0.0) {
+                    for (std::size_t s = 0; s < list.size(); ++s) {
+                        share[s] = (*firm_weights)[offset[f] + s] / total;
+                    }
+                } else {
+                    std::copy(target, target + list.size(), share);
                 }
             } else {
+                for (std::size_t s = 0; s < list.size(); ++s) {
+                    share[s] += move * (target[s] - share[s]);
+                }
+            }
+            // A sanctioned currency settles nothing from now on; a mandate is a floor.
+            double kept = 0.0;
+            for (std::size_t s = 0; s < list.size(); ++s) {
+                share[s] = allowed[s] != 0 ? share[s] : 0.0;
+                kept += share[s];
+            }
+            if (kept <= 0.0) {
                 std::copy(target, target + list.size(), share);
+                kept = 1.0;
             }
-        } else {
             for (std::size_t s = 0; s < list.size(); ++s) {
-                share[s] += move * (target[s] - share[s]);
+                share[s] /= kept;
             }
-        }
-        // A sanctioned currency settles nothing from now on; a mandate is a floor.
-        double kept = 0.0;
-        for (std::size_t s = 0; s < list.size(); ++s) {
-            share[s] = allowed[s] != 0 ? share[s] : 0.0;
-            kept += share[s];
-        }
-        if (kept <= 0.0) {
-            std::copy(target, target + list.size(), share);
-            kept = 1.0;
-        }
-        for (std::size_t s = 0; s < list.size(); ++s) {
-            share[s] /= kept;
-        }
-        if (with_policy) {
-            for (std::size_t s = 0; s < list.size(); ++s) {
-                const double floor = policy->floor[pair * nc + list[s]];
-                if (allowed[s] != 0 && share[s] < floor) {
-                    const double rest = 1.0 - share[s];
-                    const double scale = rest > 0.0 ? (1.0 - floor) / rest : 0.0;
-                    for (std::size_t o = 0; o < list.size(); ++o) {
-                        share[o] = o == s ? floor : share[o] * scale;
+            if (with_policy) {
+                for (std::size_t s = 0; s < list.size(); ++s) {
+                    const double floor = policy->floor[pair * nc + list[s]];
+                    if (allowed[s] != 0 && share[s] < floor) {
+                        const double rest = 1.0 - share[s];
+                        const double scale = rest > 0.0 ? (1.0 - floor) / rest : 0.0;
+                        for (std::size_t o = 0; o < list.size(); ++o) {
+                            share[o] = o == s ? floor : share[o] * scale;
+                        }
                     }
                 }
             }
         }
-    }
+    });
     update_world(flows);
 }
 
@@ -270,7 +273,8 @@ Settlement::Settlement(const World& world, const Currencies& currencies,
     m.update_world(flows);
     m.global = m.turnover;
     for (std::size_t i = 0; i < world.dims.countries; ++i) {
-        std::copy(m.turnover.begin(), m.turnover.end(), m.local.begin() + static_cast<std::ptrdiff_t>(i * m.nc));
+        std::copy(m.turnover.begin(), m.turnover.end(),
+                  m.local.begin() + static_cast<std::ptrdiff_t>(i * m.nc));
     }
     m.update_spreads();
     for (int it = 0; it < 2000; ++it) {
@@ -313,13 +317,15 @@ void Settlement::apply_costs(PolicyState& policy) const {
         policy.trade_cost.assign(d.flow_count(), 1.0);
     }
     const SettlementPolicy* sp = m.has_policy ? &m.last_policy : nullptr;
-    for (std::size_t f = 0; f < d.flow_count(); ++f) {
-        if (m.candidates[f / d.sectors].empty()) {
-            continue;
+    sim::parallel_for(d.flow_count(), 1024, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t f = begin; f < end; ++f) {
+            if (m.candidates[f / d.sectors].empty()) {
+                continue;
+            }
+            policy.trade_cost[f] *=
+                (1.0 + m.expected_cost(f, sp)) / (1.0 + m.cost0[f]) * std::exp(m.wedge[f]);
         }
-        policy.trade_cost[f] *=
-            (1.0 + m.expected_cost(f, sp)) / (1.0 + m.cost0[f]) * std::exp(m.wedge[f]);
-    }
+    });
 }
 
 void Settlement::step(const PolicyState& policy, const std::vector<double>& flows, int step,
@@ -369,8 +375,12 @@ void Settlement::step(const std::vector<double>& flows, const std::vector<double
     m.choose(flows, &p, months, nullptr);
 }
 
-const std::vector<double>& Settlement::targets() const noexcept { return impl_->targets; }
-const std::vector<std::uint32_t>& Settlement::offsets() const noexcept { return impl_->offset; }
+const std::vector<double>& Settlement::targets() const noexcept {
+    return impl_->targets;
+}
+const std::vector<std::uint32_t>& Settlement::offsets() const noexcept {
+    return impl_->offset;
+}
 double Settlement::rechoose(double months) const noexcept {
     return 1.0 - std::pow(1.0 - impl_->p.inertia, months);
 }
@@ -383,12 +393,20 @@ const std::vector<std::int32_t>& Settlement::slot_currency() const noexcept {
 double Settlement::share(std::size_t flow, std::size_t slot) const {
     return impl_->shares[impl_->offset[flow] + slot];
 }
-const std::vector<double>& Settlement::world_shares() const noexcept { return impl_->global; }
+const std::vector<double>& Settlement::world_shares() const noexcept {
+    return impl_->global;
+}
 double Settlement::cost(std::size_t flow) const {
     return impl_->expected_cost(flow, impl_->has_policy ? &impl_->last_policy : nullptr);
 }
-const SettlementTables& Settlement::tables() const noexcept { return impl_->tables; }
-const Currencies& Settlement::currencies() const noexcept { return impl_->set; }
-const SettlementParams& Settlement::params() const noexcept { return impl_->p; }
+const SettlementTables& Settlement::tables() const noexcept {
+    return impl_->tables;
+}
+const Currencies& Settlement::currencies() const noexcept {
+    return impl_->set;
+}
+const SettlementParams& Settlement::params() const noexcept {
+    return impl_->p;
+}
 
 } // namespace tradesim::models
