@@ -13,13 +13,22 @@
 namespace tradesim::models::detail {
 namespace {
 
-const std::vector<std::string> currency_keys = {
-    "enabled", "spread_min", "spread_max",   "half",     "eta",
-    "risk",    "scale",      "inertia",      "depth_weight", "fx_paths",
-    "price_reset_months",    "managed_pull", "local_weight"};
+const std::vector<std::string> currency_keys = {"enabled",
+                                                "spread_min",
+                                                "spread_max",
+                                                "half",
+                                                "eta",
+                                                "risk",
+                                                "scale",
+                                                "inertia",
+                                                "depth_weight",
+                                                "fx_paths",
+                                                "price_reset_months",
+                                                "managed_pull",
+                                                "local_weight"};
 
-void bounded(Fields& f, const std::string& key, double& out, double lo, double hi,
-             bool open_lo, const char* meaning) {
+void bounded(Fields& f, const std::string& key, double& out, double lo, double hi, bool open_lo,
+             const char* meaning) {
     const auto v = f.number(key, false);
     if (!v) {
         return;
@@ -97,9 +106,8 @@ namespace tradesim::models::detail {
 namespace {
 
 bool is_currency_kind(const std::string& kind) {
-    return kind == "settlement_incentive" || kind == "swap_line" ||
-           kind == "settlement_mandate" || kind == "clearing_sanction" || kind == "fx_shock" ||
-           kind == "regime_change";
+    return kind == "settlement_incentive" || kind == "swap_line" || kind == "settlement_mandate" ||
+           kind == "clearing_sanction" || kind == "fx_shock" || kind == "regime_change";
 }
 
 // The settlement state one policy alone writes on the baseline.
@@ -142,9 +150,11 @@ void check_currency_policies(const Scenario& s, sim::Diagnostics& problems) {
             const SettlementPolicy sb = alone(s, *list[b]);
             for (std::size_t c = 0; c < nc; ++c) {
                 const bool ca = sa.regime[c] != base.regime[c] || sa.anchor[c] != base.anchor[c] ||
-                                sa.band[c] != base.band[c] || sa.volatility[c] != base.volatility[c];
+                                sa.band[c] != base.band[c] ||
+                                sa.volatility[c] != base.volatility[c];
                 const bool cb = sb.regime[c] != base.regime[c] || sb.anchor[c] != base.anchor[c] ||
-                                sb.band[c] != base.band[c] || sb.volatility[c] != base.volatility[c];
+                                sb.band[c] != base.band[c] ||
+                                sb.volatility[c] != base.volatility[c];
                 if (ca && cb &&
                     (sa.regime[c] != sb.regime[c] || sa.anchor[c] != sb.anchor[c] ||
                      sa.band[c] != sb.band[c] || sa.volatility[c] != sb.volatility[c])) {

@@ -105,9 +105,6 @@ TEST_CASE("settlement: without the externality an incentive's effect fades when 
     CHECK(after == Approx(before).margin(1e-3));
 }
 
-
-
-
 TEST_CASE("settlement: a strong externality tips China's settlement; the same incentive "
           "without it, or at half the size, fades",
           "[settlement]") {

@@ -185,7 +185,7 @@ void FirmPopulation::Impl::calibrate() {
             std::uint16_t count = 0, foreign = 0;
             for (std::size_t j = 0; j < n; ++j) {
                 if (rank < serving[dims.flow(i, j, k)]) {
-                    blk.links.push_back(firms::Link{static_cast<std::uint16_t>(j), 0.0F, 0.0F, 1.0F});
+                    blk.links.push_back(firms::Link{.market = static_cast<std::uint16_t>(j)});
                     ++count;
                     if (j != i) {
                         ++foreign;

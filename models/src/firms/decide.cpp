@@ -62,6 +62,16 @@ void FirmPopulation::Impl::prepare(const std::vector<double>& wage,
 }
 
 void FirmPopulation::Impl::sweep(std::uint64_t rng_step, double step_months) {
+    // Two instances, so that a run without a settlement does no extra work per link.
+    if (settlement != nullptr) {
+        sweep_blocks<true>(rng_step, step_months);
+    } else {
+        sweep_blocks<false>(rng_step, step_months);
+    }
+}
+
+template <bool Settle>
+void FirmPopulation::Impl::sweep_blocks(std::uint64_t rng_step, double step_months) {
     const std::size_t n = dims.countries;
     const std::size_t ns = dims.sectors;
     const double sigma = p.sigma;
@@ -72,9 +82,17 @@ void FirmPopulation::Impl::sweep(std::uint64_t rng_step, double step_months) {
     const auto& t = terms;
     const std::uint64_t seed = scenario.seed;
     const auto purpose = static_cast<std::uint64_t>(sim::Purpose::demand_shock);
+    [[maybe_unused]] const auto choice_purpose =
+        static_cast<std::uint64_t>(sim::Purpose::settlement_choice);
+    // A link keeps its currency with probability `keep` a step.
+    const double keep = Settle ? 1.0 - settlement->rechoose(step_months) : 1.0;
+    constexpr std::size_t slots = Settlement::slots;
 
     sim::parallel_for(blocks.size(), 1, [&](std::size_t first, std::size_t last) {
         std::vector<std::uint64_t> marked((n + 63) / 64, 0);
+        // Re-keyed for each firm that needs a draw: constructing a stream for every firm
+        // would cost more than the draws.
+        [[maybe_unused]] sim::RandomStream choice_rng(seed, 0, rng_step, choice_purpose);
         for (std::size_t bi = first; bi < last; ++bi) {
             Block& blk = blocks[bi];
             const std::size_t i = blk.cs / ns;
@@ -83,12 +101,16 @@ void FirmPopulation::Impl::sweep(std::uint64_t rng_step, double step_months) {
             std::fill(blk.serving.begin(), blk.serving.end(), 0);
             std::fill(blk.entries.begin(), blk.entries.end(), 0);
             std::fill(blk.exits.begin(), blk.exits.end(), 0);
+            if constexpr (Settle) {
+                std::fill(blk.settle.begin(), blk.settle.end(), 0.0);
+            }
             blk.producer_entries = blk.producer_exits = 0;
             blk.export_entries = blk.export_exits = 0;
             blk.next.clear();
             blk.next.reserve(blk.links.size() + (blk.end - blk.begin) / 8);
             const std::uint16_t* order = &t.order[blk.cs * n];
             const std::uint16_t candidates = t.order_count[blk.cs];
+            const firms::CurrencyChoice* choice_of = Settle ? &choice[blk.cs * n] : nullptr;
             for (std::size_t f = blk.begin; f < blk.end; ++f) {
                 sim::RandomStream rng(seed, f, rng_step, purpose);
                 double z = shock[f];
@@ -144,8 +166,8 @@ void FirmPopulation::Impl::sweep(std::uint64_t rng_step, double step_months) {
                         continue;
                     }
                     if (vc >= t.enter[flow] * fixed_for(j)) {
-                        blk.next.push_back(Link{static_cast<std::uint16_t>(j), 0.0F, 0.0F,
-                                                static_cast<float>(entry_demand)});
+                        blk.next.push_back(Link{.market = static_cast<std::uint16_t>(j),
+                                                .demand = static_cast<float>(entry_demand)});
                         ++blk.entries[j];
                     }
                 }
@@ -163,11 +185,51 @@ void FirmPopulation::Impl::sweep(std::uint64_t rng_step, double step_months) {
                         first_link[y] = moving;
                     }
                 }
+                // Settlement currency: a link re-chooses with probability 1 - keep a step, and
+                // must when it is new or its currency is barred. Whether it re-chooses comes
+                // from one uniform u per run of links (the first l with u > keep^l, a geometric
+                // skip), drawn only when needed, then one uniform for the slot; draws in link
+                // order from the firm's own stream.
+                [[maybe_unused]] double u = 0.0, threshold = 1.0;
+                [[maybe_unused]] bool need_u = true, keyed = false;
                 std::uint16_t foreign = 0;
                 for (std::size_t l = begin; l < blk.next.size(); ++l) {
-                    const Link& link = blk.next[l];
+                    Link& link = blk.next[l];
                     marked[link.market / 64] = 0;
-                    blk.weight[link.market] += af * link.demand;
+                    const double weight = af * link.demand;
+                    blk.weight[link.market] += weight;
+                    if constexpr (Settle) {
+                        const firms::CurrencyChoice& ch = choice_of[link.market];
+                        if (ch.count > 0) {
+                            if (need_u) {
+                                if (!keyed) {
+                                    choice_rng = sim::RandomStream(seed, f, rng_step,
+                                                                   choice_purpose);
+                                    keyed = true;
+                                }
+                                u = choice_rng.uniform();
+                                threshold = 1.0;
+                                need_u = false;
+                            }
+                            threshold *= keep;
+                            const bool moves = u > threshold;
+                            need_u = moves;
+                            const unsigned c = link.currency;
+                            if (moves || c >= ch.count || ((ch.barred >> c) & 1U) != 0) {
+                                const double v = choice_rng.uniform();
+                                unsigned s = 0;
+                                while (s < ch.count && v >= ch.cumulative[s]) {
+                                    ++s;
+                                }
+                                // s == count only when every slot is barred: no currency.
+                                link.currency = s < ch.count ? static_cast<std::uint8_t>(s)
+                                                             : firms::no_currency;
+                            }
+                            if (link.currency < ch.count) {
+                                blk.settle[link.market * slots + link.currency] += weight;
+                            }
+                        }
+                    }
                     ++blk.serving[link.market];
                     if (link.market != i) {
                         ++foreign;
@@ -191,7 +253,8 @@ void FirmPopulation::Impl::build_weights(const std::vector<double>& tariff,
                                          const std::vector<double>& trade_cost) {
     const std::size_t n = dims.countries;
     const std::size_t ns = dims.sectors;
-    std::vector<double> potential(dims.flow_count(), 0.0);
+    std::vector<double>& potential = sourcing;
+    potential.assign(dims.flow_count(), 0.0);
     std::fill(tables.firms_serving.begin(), tables.firms_serving.end(), 0.0);
     std::fill(tables.entries.begin(), tables.entries.end(), 0.0);
     std::fill(tables.exits.begin(), tables.exits.end(), 0.0);
@@ -219,6 +282,65 @@ void FirmPopulation::Impl::build_weights(const std::vector<double>& tariff,
                 } else {
                     weights[f] = pi0[f] * std::pow(c, -theta[k]);
                 }
+            }
+        }
+    }
+}
+
+void FirmPopulation::Impl::prepare_choice() {
+    const std::size_t n = dims.countries;
+    const std::size_t ns = dims.sectors;
+    const auto& q = settlement->targets();
+    const auto& offset = settlement->offsets();
+    choice.assign(n * ns * n, firms::CurrencyChoice{});
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t k = 0; k < ns; ++k) {
+            if (firm_sector[k] == 0) {
+                continue;
+            }
+            for (std::size_t j = 0; j < n; ++j) {
+                const std::size_t f = dims.flow(i, j, k);
+                const std::size_t first = offset[f];
+                const std::size_t count = offset[f + 1] - first;
+                firms::CurrencyChoice& ch = choice[dims.cs(i, k) * n + j];
+                ch.count = static_cast<std::uint8_t>(count);
+                double total = 0.0;
+                std::size_t last = count;
+                for (std::size_t s = 0; s < count; ++s) {
+                    if (q[first + s] > 0.0) {
+                        total += q[first + s];
+                        last = s;
+                    } else {
+                        ch.barred = static_cast<std::uint8_t>(ch.barred | (1U << s));
+                    }
+                }
+                // Every slot barred: cumulative stays 0 and a draw finds no currency.
+                if (last == count) {
+                    continue;
+                }
+                double running = 0.0;
+                for (std::size_t s = 0; s < count; ++s) {
+                    running += q[first + s] > 0.0 ? q[first + s] : 0.0;
+                    ch.cumulative[s] = s >= last ? 2.0 : running / total;
+                }
+            }
+        }
+    }
+}
+
+void FirmPopulation::Impl::merge_settlement() {
+    const std::size_t n = dims.countries;
+    const std::size_t ns = dims.sectors;
+    const auto& offset = settlement->offsets();
+    std::fill(settlement_weights.begin(), settlement_weights.end(), 0.0);
+    for (const Block& blk : blocks) {
+        const std::size_t i = blk.cs / ns;
+        const std::size_t k = blk.cs % ns;
+        for (std::size_t j = 0; j < n; ++j) {
+            const std::size_t f = dims.flow(i, j, k);
+            const double* from = &blk.settle[j * Settlement::slots];
+            for (std::size_t s = offset[f]; s < offset[f + 1]; ++s) {
+                settlement_weights[s] += from[s - offset[f]];
             }
         }
     }

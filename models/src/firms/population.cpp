@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <stdexcept>
 
 namespace tradesim::models {
 
@@ -197,9 +198,56 @@ void FirmPopulation::decide(const PolicyState& policy, int step, const Economy& 
         std::fill(m.cut.begin(), m.cut.end(), 0.0);
     }
     m.prepare(economy.wages(), policy.tariff, policy.trade_cost);
+    if (m.settlement != nullptr) {
+        m.prepare_choice();
+    }
     m.sweep(static_cast<std::uint64_t>(m.burn_in + step), m.months);
     m.build_weights(policy.tariff, policy.trade_cost);
+    if (m.settlement != nullptr) {
+        m.merge_settlement();
+    }
 }
+
+void FirmPopulation::use_settlement(const Settlement* settlement) {
+    Impl& m = *impl_;
+    const std::size_t slots = Settlement::slots;
+    if (settlement != nullptr) {
+        const auto& offset = settlement->offsets();
+        bool fits = offset.size() == m.dims.flow_count() + 1;
+        for (std::size_t f = 0; fits && f < m.dims.flow_count(); ++f) {
+            fits = offset[f + 1] >= offset[f] && offset[f + 1] - offset[f] <= slots;
+        }
+        if (!fits) {
+            throw std::invalid_argument(
+                "FirmPopulation::use_settlement: the settlement's flows are not the firms' "
+                "(another world?)");
+        }
+    }
+    m.settlement = settlement;
+    m.choice.clear();
+    m.settlement_weights.clear();
+    for (Block& blk : m.blocks) {
+        if (settlement != nullptr) {
+            blk.settle.assign(m.dims.countries * slots, 0.0);
+            // Every link chooses at the next decision, from the targets then in force (at the
+            // first step, the steady state the settlement was built at).
+            for (firms::Link& link : blk.links) {
+                link.currency = firms::no_currency;
+            }
+        } else {
+            blk.settle = {};
+        }
+    }
+    if (settlement != nullptr) {
+        m.settlement_weights.assign(settlement->offsets().back(), 0.0);
+    }
+}
+
+const std::vector<double>& FirmPopulation::settlement_weights() const noexcept {
+    return impl_->settlement_weights;
+}
+
+const std::vector<double>& FirmPopulation::sourcing() const noexcept { return impl_->sourcing; }
 
 const std::vector<double>& FirmPopulation::weights() const noexcept { return impl_->weights; }
 const std::vector<double>& FirmPopulation::elasticities() const noexcept {

@@ -8,6 +8,7 @@
 // and its partial sums, so blocks run in parallel and merge in block order.
 
 #include "tradesim/models/firms.hpp"
+#include "tradesim/models/settlement.hpp"
 #include "tradesim/sim/agent_columns.hpp"
 
 #include <cstdint>
@@ -29,12 +30,29 @@ constexpr double burn_in_coarse_months = 6.0;
 constexpr int burn_in_fine_months = 24;
 constexpr double infinite = std::numeric_limits<double>::infinity();
 
+/// Currency slot of a link that has not chosen yet (a new relation, or every link when the
+/// settlement is first set), or whose every candidate is barred.
+constexpr std::uint8_t no_currency = 0xFF;
+
 /// A firm selling in a market.
 struct Link {
     std::uint16_t market = 0; ///< importer j
-    float shock = 0;          ///< market part of the log demand shock
-    float loss = 0;           ///< expected losses summed while they last (USD bn, per E0)
-    float demand = 1;         ///< exp(firm shock + market shock - v/2) of this step
+    /// Settlement currency: slot within the flow's slots (Settlement::offsets()), with a
+    /// settlement set; no_currency until the link first chooses.
+    std::uint8_t currency = no_currency;
+    float shock = 0;  ///< market part of the log demand shock
+    float loss = 0;   ///< expected losses summed while they last (USD bn, per E0)
+    float demand = 1; ///< exp(firm shock + market shock - v/2) of this step
+};
+static_assert(sizeof(Link) == 16, "a link stays 16 bytes: the sweep streams them");
+
+/// What a re-choosing link of exporter-sector cs in market j draws from: the cumulative
+/// targets of the flow's slots, scaled to end at 1, with the last slot that can be drawn set
+/// to 2 so that a uniform on (0, 1) always lands (barred slots take no width).
+struct CurrencyChoice {
+    double cumulative[Settlement::slots] = {};
+    std::uint8_t count = 0;  ///< slots of the flow; 0 for the home market
+    std::uint8_t barred = 0; ///< bit s: slot s has target 0 (a link in it must move)
 };
 
 struct Block {
@@ -44,6 +62,8 @@ struct Block {
     std::vector<Link> links, next;
     // Decision sums, per market j.
     std::vector<double> weight; ///< sum of a * demand shock over firms serving j
+    /// With a settlement: the same sum per market and currency slot (j * Settlement::slots + s).
+    std::vector<double> settle;
     std::vector<std::uint32_t> serving, entries, exits;
     // Accounting sums.
     std::vector<double> sales; ///< factory-gate sales per market (USD bn/yr)
@@ -116,6 +136,12 @@ struct FirmPopulation::Impl {
 
     firms::MarketTerms terms;
     std::vector<double> weights, elasticities;
+    std::vector<double> sourcing; ///< per flow: sum of a * demand shock over its links
+
+    // Settlement currency of each link (issue 7), when a settlement is set.
+    const Settlement* settlement = nullptr;
+    std::vector<firms::CurrencyChoice> choice; ///< per exporter-sector and market (cs * N + j)
+    std::vector<double> settlement_weights;    ///< per flow slot (Settlement::offsets())
     FirmTables tables;
     FirmCountryColumns cols{};
     FirmCalibration calibration;
@@ -126,8 +152,15 @@ struct FirmPopulation::Impl {
     /// Thresholds of a step from wages, tariffs and expectations.
     void prepare(const std::vector<double>& wage, const std::vector<double>& tariff,
                  const std::vector<double>& trade_cost);
-    /// Decisions of one step of `step_months` months, with the draws of step `rng_step`.
+    /// Decisions of one step of `step_months` months, with the draws of step `rng_step`; with
+    /// a settlement, links also (re-)choose their currency from `choice`.
     void sweep(std::uint64_t rng_step, double step_months);
+    template <bool Settle>
+    void sweep_blocks(std::uint64_t rng_step, double step_months);
+    /// choice from the settlement's current targets.
+    void prepare_choice();
+    /// settlement_weights from the blocks' sums, in block order.
+    void merge_settlement();
     void build_weights(const std::vector<double>& tariff, const std::vector<double>& trade_cost);
     /// Productivity percentile of firm f from the bottom of its country-sector (0-100).
     [[nodiscard]] double percentile(std::size_t f, std::size_t cs) const noexcept {

@@ -19,14 +19,14 @@ struct Settlement::Impl {
     std::vector<std::vector<std::uint32_t>> candidates; ///< per pair
     std::vector<std::int32_t> slot_currency;            ///< pair * slots + s, -1 unused
     std::vector<std::uint32_t> offset;                  ///< per flow: first slot
-    std::vector<double> shares;  ///< per flow slot
-    std::vector<double> targets; ///< per flow slot, the last step's choice
-    std::vector<double> global;  ///< per currency: share of world settlement
-    std::vector<double> local;   ///< per economy x currency: share of its trade settled in c
-    std::vector<double> spread;  ///< per pair slot: conversion spread (no policy)
+    std::vector<double> shares;                         ///< per flow slot
+    std::vector<double> targets;                        ///< per flow slot, the last step's choice
+    std::vector<double> global;                         ///< per currency: share of world settlement
+    std::vector<double> local;    ///< per economy x currency: share of its trade settled in c
+    std::vector<double> spread;   ///< per pair slot: conversion spread (no policy)
     std::vector<double> turnover; ///< per currency: share of world FX turnover (sums to 1)
-    std::vector<double> cost0;   ///< per flow: expected settlement cost at the baseline
-    std::vector<double> wedge;   ///< per flow: pass-through wedge of the import price (log)
+    std::vector<double> cost0;    ///< per flow: expected settlement cost at the baseline
+    std::vector<double> wedge;    ///< per flow: pass-through wedge of the import price (log)
 
     // Exchange rates: log value against USD of each currency, its peg deviation and parity,
     // with the regime state they were computed under.
@@ -34,7 +34,7 @@ struct Settlement::Impl {
     std::vector<FxRegime> regime;
     std::vector<std::string> anchor;
     std::vector<double> volatility;
-    std::vector<double> risk; ///< exporter's currency x currency: annual sd of the cross rate
+    std::vector<double> risk;       ///< exporter's currency x currency: annual sd of the cross rate
     std::vector<std::size_t> order; ///< currencies, anchors before those that follow them
 
     SettlementTables tables;

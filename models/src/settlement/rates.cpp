@@ -17,7 +17,7 @@
 namespace tradesim::models {
 namespace {
 
-constexpr std::uint64_t fx_purpose = 3; // sim::Purpose: fx_rate
+constexpr auto fx_purpose = static_cast<std::uint64_t>(sim::Purpose::fx_rate);
 
 // Loadings of each currency's log rate on one shock per currency (and the anchor's).
 std::vector<std::vector<double>> loadings(const Currencies& set,
@@ -172,9 +172,8 @@ void Settlement::Impl::move_rates(const SettlementPolicy* policy, int step, doub
             x[c] += pull * (base + parity[c] - x[c]) + noise;
             break;
         case FxRegime::peg: {
-            const double band = (policy != nullptr && !policy->band.empty() ? policy->band[c]
-                                                                             : cur.band) /
-                                100.0;
+            const double band =
+                (policy != nullptr && !policy->band.empty() ? policy->band[c] : cur.band) / 100.0;
             dev[c] = std::clamp(dev[c] + noise, std::log1p(-band), std::log1p(band));
             x[c] = base + parity[c] + dev[c];
             break;

@@ -62,8 +62,8 @@ void Settlement::Impl::fill_tables(const std::vector<double>& flows,
     }
     for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t c = 0; c < nc; ++c) {
-            t.country_share[i * nc + c] = trade[i] > 0.0 ? t.country_share[i * nc + c] / trade[i]
-                                                         : 0.0;
+            t.country_share[i * nc + c] =
+                trade[i] > 0.0 ? t.country_share[i * nc + c] / trade[i] : 0.0;
         }
     }
     t.cost = total > 0.0 ? cost / total : 0.0;

@@ -31,6 +31,7 @@
 #include "tradesim/models/economy.hpp"
 #include "tradesim/models/policy.hpp"
 #include "tradesim/models/scenario.hpp"
+#include "tradesim/models/settlement.hpp"
 #include "tradesim/sim/table.hpp"
 
 #include <cstddef>
@@ -83,6 +84,24 @@ public:
     /// elasticities per sector (sigma - 1 where firms trade, theta elsewhere).
     [[nodiscard]] const std::vector<double>& weights() const noexcept;
     [[nodiscard]] const std::vector<double>& elasticities() const noexcept;
+    /// Per flow (Dims::flow): the sum over the firms serving the market of a x demand shock,
+    /// the firms' part of weights() before costs and prices.
+    [[nodiscard]] const std::vector<double>& sourcing() const noexcept;
+
+    /// Settlement currencies (issue 7): with a settlement set, each firm-market link keeps a
+    /// currency and at every decide() re-chooses it with probability
+    /// settlement->rechoose(months), always when the link is new or its currency's target is
+    /// 0 (barred), drawing from settlement->targets() of its flow (a counter-based stream
+    /// per firm and step, so any thread count gives the same choices). Links that exist when
+    /// it is set choose anew at the next decide(). Set before the run; null (the default)
+    /// turns it off, and then the sweep does no extra work. The settlement must outlive the
+    /// population's use of it. Throws std::invalid_argument when its flows are not the
+    /// population's.
+    void use_settlement(const Settlement* settlement);
+    /// Per flow slot (Settlement::offsets() layout): the sum of a x demand shock over the
+    /// links settling in the slot's currency after the last decide(); what Settlement::step
+    /// takes as firm weights. Empty without a settlement.
+    [[nodiscard]] const std::vector<double>& settlement_weights() const noexcept;
     /// After market clearing: realized sales and profits of every firm, the step's tables,
     /// and the update of expectations.
     void account(const PolicyState& policy, const Economy& economy);

@@ -37,6 +37,8 @@ private:
 enum class Purpose : std::uint64_t {
     test = 0,
     demand_shock = 1,
+    settlement_choice = 2, ///< a firm-market link's choice of settlement currency
+    fx_rate = 3,           ///< a currency's exchange-rate shock
 };
 
 } // namespace tradesim::sim
