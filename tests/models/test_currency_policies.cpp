@@ -3,6 +3,7 @@
 // directions of a pair, nothing before the date or from the end on), and the problems their
 // readers report.
 
+#include "currency_lookup.hpp"
 #include "tradesim/models/scenario.hpp"
 #include "tradesim/models/simulation.hpp"
 #include "tradesim/sim/error.hpp"
@@ -15,6 +16,8 @@
 #include <fstream>
 
 using namespace tradesim;
+using test::country;
+using test::currency;
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
@@ -41,18 +44,6 @@ std::string policy(const std::string& kind, const std::string& keys,
 
 models::Scenario load(const std::string& name, const std::string& body) {
     return models::load_scenario(scenario_file(name, body));
-}
-
-std::size_t country(const models::Scenario& s, const char* code) {
-    const int i = s.world->country_index(code);
-    REQUIRE(i >= 0);
-    return static_cast<std::size_t>(i);
-}
-
-std::size_t currency(const models::Scenario& s, const char* code) {
-    const int c = s.world->currencies->index(code);
-    REQUIRE(c >= 0);
-    return static_cast<std::size_t>(c);
 }
 
 // Index into a per pair and currency vector.

@@ -4,6 +4,7 @@
 // exchange rates follow their regimes, and a run with random rates and currency policies is
 // the same at any thread count.
 
+#include "currency_lookup.hpp"
 #include "tradesim/models/scenario.hpp"
 #include "tradesim/models/settlement.hpp"
 #include "tradesim/models/simulation.hpp"
@@ -18,6 +19,8 @@
 #include <functional>
 
 using namespace tradesim;
+using test::country;
+using test::currency;
 
 namespace {
 
@@ -78,18 +81,6 @@ Record run(const models::Scenario& s, bool full = true,
     models::run_scenario(s, r);
     REQUIRE(static_cast<int>(r.hashes.size()) == s.calendar.steps());
     return r;
-}
-
-std::size_t country(const models::Scenario& s, const char* code) {
-    const int i = s.world->country_index(code);
-    REQUIRE(i >= 0);
-    return static_cast<std::size_t>(i);
-}
-
-std::size_t currency(const models::Scenario& s, const char* code) {
-    const int c = s.world->currencies->index(code);
-    REQUIRE(c >= 0);
-    return static_cast<std::size_t>(c);
 }
 
 // The slot of currency c in the pair's slots, or Settlement::slots when c is no candidate.
