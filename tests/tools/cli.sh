@@ -483,6 +483,10 @@ rmb_settlement_story)
     # at half the incentive, fades back to where it started.
     expect_code 0 "$tradesim" run "$src/scenarios/rmb_settlement_shift.toml" --out s.h5 --quiet --threads 2
     expect_code 0 "$tradesim" run "$src/scenarios/rmb_settlement_below_tipping.toml" --out b.h5 --quiet --threads 2
+    # rmb_settlement_2018_2023.toml: incentives fitted to China's RMB settlement in 2019 and 2023
+    # at the default (fitted) parameters reproduce the PBoC's yearly shares.
+    expect_code 0 "$tradesim" run "$src/scenarios/rmb_settlement_2018_2023.toml" --out h.h5 --quiet --threads 2
+    "$tradesim" export h.h5 settlement > h-settlement.csv || fail "export settlement"
     for r in s b; do
         for t in settlement currencies payments flows; do "$tradesim" export $r.h5 $t > $r-$t.csv || fail "export $t"; done
     done
@@ -492,7 +496,8 @@ import csv, collections
 def cny(run):
     return {r["date"]: float(r["share"]) for r in csv.DictReader(open(run + "-settlement.csv"))
             if r["country"] == "CHN" and r["currency"] == "CNY"}
-s, b = cny("s"), cny("b")
+s, b, h = cny("s"), cny("b"), cny("h")
+def year(y): return sum(v for d, v in h.items() if d.startswith(y)) / 12
 years = ["%d-01" % y for y in range(2018, 2033)]
 during = [s[y] for y in years[:6]]
 pay, trade = collections.defaultdict(float), collections.defaultdict(float)
@@ -508,11 +513,15 @@ checks = [
     ("and stays high ten years after the incentive ends", s["2032-12"] > 0.30 and s["2032-12"] > 5 * s["2018-01"]),
     ("half the incentive lifts it while it lasts", b["2023-01"] > 2 * b["2018-01"]),
     ("and fades back once it ends", b["2032-12"] < b["2018-01"] + 0.01),
+    ("fitted incentives: 13.4 % of China's settlement in 2019 (PBoC)", abs(year("2019") - 0.134) < 0.01),
+    ("and 24.8 % in 2023 (PBoC)", abs(year("2023") - 0.248) < 0.01),
+    ("and about 26 % at the end of 2023 (HSBC)", abs(h["2023-12"] - 0.26) < 0.015),
     ("payments match trade in value", all(abs(pay[d] / trade[d] - 1) < 1e-9 for d in ("2018-01", "2023-01", "2032-12"))),
 ]
 for name, ok in checks:
     print(("ok   " if ok else "FAIL ") + name)
 print("CNY of China's settlement, tipping: " + " ".join("%.3f" % s[y] for y in years) + " -> %.3f" % s["2032-12"])
+print("fitted 2018-2023: " + " ".join("%s %.3f" % (y, year(y)) for y in ("2018", "2019", "2020", "2021", "2022", "2023")) + ", end %.3f" % h["2023-12"])
 print("below the tipping point: " + " ".join("%.3f" % b[y] for y in years) + " -> %.3f" % b["2032-12"])
 raise SystemExit(0 if all(ok for _, ok in checks) else 1)
 PY
