@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 const std::vector<std::string> top_keys = {"name", "description", "extends", "world",
                                            "seed", "calendar",    "model",   "policy",
                                            "firms", "network",
-                                           "currencies"};
+                                           "currencies", "friction", "government"};
 const std::vector<std::string> calendar_keys = {"start", "steps", "step"};
 const std::vector<std::string> model_keys = {"trade_elasticity", "trade_elasticity_by_sector",
                                              "adjustment_half_life_months", "tolerance",
@@ -348,6 +348,7 @@ Scenario load_scenario(const std::string& path) {
         }
     }
     read_policies(root, s, problems);
+    detail::read_friction(root, s, problems);
     // Closures that cut a trading pair off: only once the policies themselves are valid.
     if (problems.empty()) {
         detail::check_routes(s, problems);

@@ -27,20 +27,6 @@ const std::vector<std::string> currency_keys = {"enabled",
                                                 "managed_pull",
                                                 "local_weight"};
 
-void bounded(Fields& f, const std::string& key, double& out, double lo, double hi, bool open_lo,
-             const char* meaning) {
-    const auto v = f.number(key, false);
-    if (!v) {
-        return;
-    }
-    if (!((open_lo ? *v > lo : *v >= lo) && *v <= hi)) {
-        f.error(key, fmt::format("{} = {} must be in {}{}, {}] ({})", f.key_path(key), *v,
-                                 open_lo ? "(" : "[", lo, hi, meaning));
-        return;
-    }
-    out = *v;
-}
-
 } // namespace
 
 void read_currencies(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& problems) {
@@ -67,20 +53,20 @@ void read_currencies(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& p
             p.enabled = on->as_boolean();
         }
     }
-    bounded(f, "spread_min", p.spread_min, 0.0, 0.2, false, "share of value");
-    bounded(f, "spread_max", p.spread_max, 0.0, 0.2, false, "share of value");
-    bounded(f, "half", p.half, 0.0, 1.0, true, "market depth at which the spread is halfway");
-    bounded(f, "eta", p.eta, 0.0, 20.0, false, "strength of the thick-market externality");
-    bounded(f, "risk", p.risk, 0.0, 10.0, false, "cost per unit of annual FX sd");
-    bounded(f, "scale", p.scale, 0.0, 1.0, true, "logit scale, share of value");
-    bounded(f, "inertia", p.inertia, 0.0, 1.0, true, "share re-chosen each month");
-    bounded(f, "depth_weight", p.depth_weight, 0.0, 1.0, false,
+    bounded(f, "spread_min", p.spread_min, 0.0, 0.2, false, false, "share of value");
+    bounded(f, "spread_max", p.spread_max, 0.0, 0.2, false, false, "share of value");
+    bounded(f, "half", p.half, 0.0, 1.0, true, false, "market depth at which the spread is halfway");
+    bounded(f, "eta", p.eta, 0.0, 20.0, false, false, "strength of the thick-market externality");
+    bounded(f, "risk", p.risk, 0.0, 10.0, false, false, "cost per unit of annual FX sd");
+    bounded(f, "scale", p.scale, 0.0, 1.0, true, false, "logit scale, share of value");
+    bounded(f, "inertia", p.inertia, 0.0, 1.0, true, false, "share re-chosen each month");
+    bounded(f, "depth_weight", p.depth_weight, 0.0, 1.0, false, false,
             "weight of FX turnover in market depth");
-    bounded(f, "local_weight", p.local_weight, 0.0, 1.0, false,
+    bounded(f, "local_weight", p.local_weight, 0.0, 1.0, false, false,
             "weight of the partners' own settlement in market depth");
-    bounded(f, "price_reset_months", p.price_reset_months, 1.0, 1200.0, false,
+    bounded(f, "price_reset_months", p.price_reset_months, 1.0, 1200.0, false, false,
             "mean months a price stays set");
-    bounded(f, "managed_pull", p.managed_pull, 0.0, 1.0, true,
+    bounded(f, "managed_pull", p.managed_pull, 0.0, 1.0, true, false,
             "share of the gap to the anchor closed each month");
     if (p.spread_min > p.spread_max) {
         f.error(f.node("spread_min") != nullptr ? "spread_min" : "spread_max",

@@ -19,21 +19,6 @@ const std::vector<std::string> firm_keys = {
 const std::vector<std::string> pair_keys = {"exporter", "importer", "fixed_cost_factor"};
 
 // Reads an optional number into `out` when it lies in [lo, hi] (open ends when `open`).
-void bounded(Fields& f, const std::string& key, double& out, double lo, double hi,
-             bool open_lo, bool open_hi, const char* meaning) {
-    const auto v = f.number(key, false);
-    if (!v) {
-        return;
-    }
-    const bool ok = (open_lo ? *v > lo : *v >= lo) && (open_hi ? *v < hi : *v <= hi);
-    if (!ok) {
-        f.error(key, fmt::format("{} = {} must be in {}{}, {}{} ({})", f.key_path(key), *v,
-                                 open_lo ? "(" : "[", lo, hi, open_hi ? ")" : "]", meaning));
-        return;
-    }
-    out = *v;
-}
-
 void read_pairs(const sim::SpecNode& node, const World& world, FirmParams& p,
                 sim::Diagnostics& problems) {
     if (!node.is_array()) {

@@ -1,6 +1,8 @@
 #include "tradesim/models/simulation.hpp"
 
 #include "tradesim/models/corridors.hpp"
+#include "tradesim/models/friction.hpp"
+#include "tradesim/models/timeline.hpp"
 
 #include "tradesim/sim/schedule.hpp"
 #include "tradesim/sim/state_hash.hpp"
@@ -10,20 +12,7 @@
 namespace tradesim::models {
 
 PolicyState policy_at(const Scenario& scenario, int step) {
-    PolicyState policy = PolicyState::baseline(scenario.world->dims);
-    if (scenario.network) {
-        policy.network = network_baseline(*scenario.network);
-    }
-    if (scenario.settlement.enabled) {
-        policy.settlement = SettlementPolicy::baseline(*scenario.world->currencies,
-                                                       scenario.world->dims.countries);
-    }
-    for (const auto& p : scenario.policies) {
-        if (p->start_step() <= step && step < p->end_step()) {
-            p->apply(policy);
-        }
-    }
-    return policy;
+    return Timeline(scenario).at(step);
 }
 
 RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
@@ -45,6 +34,12 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
             firms->use_settlement(settlement.get());
         }
     }
+    std::unique_ptr<Friction> friction;
+    if (scenario.friction.enabled) {
+        friction = std::make_unique<Friction>(scenario);
+    }
+    // Scheduled policies and those the governments' behaviours add as the run goes.
+    Timeline timeline(scenario);
     PolicyState policy = PolicyState::baseline(world.dims);
     std::vector<Event> step_events;
     RunResult result;
@@ -54,16 +49,8 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
     schedule.set(sim::Phase::policy, "timeline", [&](int step) {
         // Rebuild the policy state from the baseline each step: a policy's effect lasts
         // exactly from its start to its end step, and the timeline order decides overlaps.
-        policy = policy_at(scenario, step);
-        step_events.clear();
-        for (const auto& p : scenario.policies) {
-            if (p->start_step() == step) {
-                step_events.push_back(p->describe(false));
-            }
-            if (p->end_step() == step && step < scenario.calendar.steps()) {
-                step_events.push_back(p->describe(true));
-            }
-        }
+        policy = timeline.at(step);
+        step_events = timeline.events_at(step);
     });
     if (corridors) {
         // Goods of the last step move over the network as this step's policies leave it;
@@ -98,6 +85,17 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
                      [&](int) { economy.step(policy, scenario.calendar.months_per_step()); });
         schedule.set(sim::Phase::accounting, "national_accounts",
                      [&](int) { economy.account(); });
+    }
+    if (friction) {
+        // Indicators and alerts from what the step produced; governments react, and what
+        // they decide joins the timeline from a later step.
+        schedule.set(sim::Phase::friction, "indicators_and_behaviours", [&](int step) {
+            friction->observe(step, economy.flows(), economy.wages(), policy, economy.countries(),
+                              economy.columns().welfare_change, step_events);
+            for (auto& p : friction->react(step, timeline.added(), step_events)) {
+                timeline.add(std::move(p));
+            }
+        });
     }
     schedule.set(sim::Phase::record, "observer", [&](int step) {
         sim::StateHash h;
@@ -138,7 +136,8 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
                             firms ? &firms->tables() : nullptr,
                             firms.get(),
                             corridors.get(),
-                            settlement.get()};
+                            settlement.get(),
+                            friction ? &friction->tables() : nullptr};
         observer.on_step(view);
         if (step == 0) {
             result.first = table;

@@ -98,4 +98,19 @@ void Fields::check_unknown() {
     }
 }
 
+void bounded(Fields& f, const std::string& key, double& out, double lo, double hi, bool open_lo,
+             bool open_hi, const char* meaning) {
+    const auto v = f.number(key, false);
+    if (!v) {
+        return;
+    }
+    const bool ok = (open_lo ? *v > lo : *v >= lo) && (open_hi ? *v < hi : *v <= hi);
+    if (!ok) {
+        f.error(key, fmt::format("{} = {} must be in {}{}, {}{} ({})", f.key_path(key), *v,
+                                 open_lo ? "(" : "[", lo, hi, open_hi ? ")" : "]", meaning));
+        return;
+    }
+    out = *v;
+}
+
 } // namespace tradesim::models::detail

@@ -44,4 +44,9 @@ private:
     std::vector<std::string> known_;
 };
 
+/// Reads the optional number `key` into `out` when it lies between lo and hi (open or closed at
+/// either end); otherwise an error naming the range and what the number means.
+void bounded(Fields& f, const std::string& key, double& out, double lo, double hi, bool open_lo,
+             bool open_hi, const char* meaning);
+
 } // namespace tradesim::models::detail

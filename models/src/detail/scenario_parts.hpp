@@ -13,6 +13,9 @@ void read_firms(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& proble
 void check_firm_options(const sim::SpecNode& root, const Scenario& s, sim::Diagnostics& problems);
 /// Reads [currencies] into s.settlement: enabled by default when the world has currencies.
 void read_currencies(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& problems);
+/// Reads [friction] into s.friction and every [[government]] table into s.governments (needs
+/// s.world and s.calendar).
+void read_friction(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& problems);
 /// Problems between currency policies in force at the same time: regime changes of one
 /// currency that disagree, mandates on a pair adding up to more than all of it or on a barred
 /// currency, sanctions that leave a pair no currency.

@@ -6,8 +6,10 @@
 
 #include "detail/codes.hpp"
 #include "detail/fields.hpp"
+#include "friction/words.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 
 namespace tradesim::models {
@@ -21,12 +23,19 @@ constexpr double min_tariff = -0.99;
 
 class TariffPolicy final : public Policy {
 public:
+    // Names for the event's message.
+    struct Words {
+        std::string importers, exporters, sectors;
+        std::vector<std::string> sector_names;
+    };
+
     TariffPolicy(int start, int end, Codes importers, Codes exporters, Codes sectors, bool is_rate,
                  std::vector<double> percent, std::string note, std::string date,
-                 std::string end_date)
+                 std::string end_date, Words words)
         : importers_(std::move(importers)), exporters_(std::move(exporters)),
           sectors_(std::move(sectors)), is_rate_(is_rate), percent_(std::move(percent)),
-          note_(std::move(note)), date_(std::move(date)), end_date_(std::move(end_date)) {
+          note_(std::move(note)), date_(std::move(date)), end_date_(std::move(end_date)),
+          words_(std::move(words)) {
         start_step_ = start;
         end_step_ = end;
     }
@@ -65,25 +74,32 @@ public:
             uniform = uniform && p == percent_.front();
         }
         e.value = mean;
-        const std::string on =
-            fmt::format("{}'s tariff on {} goods ({})", importers_.label, exporters_.label,
-                        sectors_.label == "all" ? "all sectors" : sectors_.label);
-        std::string amounts;
+        // Plain words: "United States raises its tariff on machinery from China by 25 points".
+        const std::string from = words_.exporters;
+        std::string change;
         if (uniform) {
-            amounts = fmt::format("{}", percent_.front());
+            const double v = percent_.front();
+            change = is_rate_ ? fmt::format("sets its tariff on {} from {} to {} %", words_.sectors,
+                                            from, v)
+                              : fmt::format("{} its tariff on {} from {} by {} points",
+                                            v >= 0 ? "raises" : "cuts", words_.sectors, from,
+                                            std::abs(v));
         } else {
+            std::string amounts;
             for (std::size_t s = 0; s < percent_.size(); ++s) {
-                amounts += fmt::format("{}{} {}", s ? ", " : "", sectors_.names[s], percent_[s]);
+                amounts += fmt::format("{}{} {}{}", s ? ", " : "", words_.sector_names[s],
+                                       is_rate_ ? fmt::format("{}", percent_[s])
+                                                : detail::signed_number(percent_[s]),
+                                       is_rate_ ? " %" : "");
             }
+            change = fmt::format("{} its tariffs on goods from {}: {}{}",
+                                 is_rate_ ? "sets" : (mean >= 0 ? "raises" : "cuts"), from,
+                                 amounts, is_rate_ ? "" : " points");
         }
-        if (ending) {
-            e.message = fmt::format("{} ends", on);
-        } else if (is_rate_) {
-            e.message = fmt::format("{} set to {} %", on, amounts);
-        } else {
-            e.message =
-                fmt::format("{} {} by {} points", on, mean >= 0 ? "raised" : "cut", amounts);
-        }
+        e.message = ending ? fmt::format("{} tariff measure on {} from {} of {} ends",
+                                         detail::possessive(words_.importers), words_.sectors,
+                                         from, date_)
+                           : fmt::format("{} {}", words_.importers, change);
         if (!note_.empty()) {
             e.message += " — " + note_;
         }
@@ -96,7 +112,19 @@ private:
     bool is_rate_;
     std::vector<double> percent_; ///< per entry of sectors_.index
     std::string note_, date_, end_date_;
+    Words words_;
 };
+
+// "China", "DEU, FRA" or "every partner".
+std::string country_words(const Codes& codes, const World& world) {
+    if (codes.label == "all") {
+        return "every partner";
+    }
+    if (codes.index.size() == 1) {
+        return world.countries[codes.index.front()].name;
+    }
+    return fmt::format("{}", fmt::join(codes.names, ", "));
+}
 
 // Reads `rate` or `increase`: a number for every sector in `sectors`, or a table
 // { SECTOR = value } that names the sectors itself.
@@ -204,11 +232,19 @@ std::unique_ptr<Policy> read_tariff(const sim::SpecNode& table, PolicyContext& c
         return nullptr;
     }
     const auto* end = table.find("end");
+    TariffPolicy::Words words{country_words(*importers, ctx.world),
+                              country_words(*exporters, ctx.world),
+                              detail::sector_words(ctx.world, amounts->sectors.index),
+                              {}};
+    for (std::size_t k : amounts->sectors.index) {
+        words.sector_names.push_back(ctx.world.sectors[k].name);
+    }
     return std::make_unique<TariffPolicy>(
         ctx.start_step, ctx.end_step, *importers, *exporters, std::move(amounts->sectors),
         amounts->is_rate, std::move(amounts->percent), note.value_or(""),
         ctx.calendar.date_of(ctx.start_step).str(),
-        end != nullptr ? ctx.calendar.date_of(ctx.end_step).str() : std::string{});
+        end != nullptr ? ctx.calendar.date_of(ctx.end_step).str() : std::string{},
+        std::move(words));
 }
 
 } // namespace

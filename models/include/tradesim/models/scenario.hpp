@@ -3,6 +3,7 @@
 /// read from a TOML file (which may `extends` another) and frozen before the run.
 
 #include "tradesim/models/firm_params.hpp"
+#include "tradesim/models/friction.hpp"
 #include "tradesim/models/policy.hpp"
 #include "tradesim/models/settlement.hpp"
 #include "tradesim/models/world.hpp"
@@ -44,6 +45,10 @@ struct Scenario {
     /// [currencies]; enabled by default when the world has currencies.
     SettlementParams settlement;
     std::vector<std::unique_ptr<Policy>> policies; ///< in timeline order (date, then file order)
+    /// [friction]: indicators and alerts, on unless `enabled = false`.
+    FrictionParams friction;
+    /// [[government]] behaviours, one per country and table, in file order (none: left out).
+    std::vector<std::unique_ptr<Behaviour>> governments;
 };
 
 /// Reads and checks a scenario file and the world it names. Throws InputError listing every

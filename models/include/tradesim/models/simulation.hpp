@@ -5,6 +5,7 @@
 #include "tradesim/models/economy.hpp"
 #include "tradesim/models/corridors.hpp"
 #include "tradesim/models/firms.hpp"
+#include "tradesim/models/friction.hpp"
 #include "tradesim/models/policy.hpp"
 #include "tradesim/models/scenario.hpp"
 #include "tradesim/models/settlement.hpp"
@@ -33,6 +34,8 @@ struct StepView {
     const Corridors* corridors = nullptr;
     /// Currency settlement (tables, slots, currencies); null when the scenario has none.
     const Settlement* settlement = nullptr;
+    /// Friction indicators, index and levels of the step; null when friction is off.
+    const FrictionTables* friction = nullptr;
 };
 
 class RunObserver {
