@@ -137,7 +137,8 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
                             firms.get(),
                             corridors.get(),
                             settlement.get(),
-                            friction ? &friction->tables() : nullptr};
+                            friction ? &friction->tables() : nullptr,
+                            &policy};
         observer.on_step(view);
         if (step == 0) {
             result.first = table;

@@ -89,9 +89,10 @@ public:
             const std::string& me = w.countries[g].name;
             const std::string& them = w.countries[p].name;
             spec.message = fmt::format(
-                "{} answers {} tariff rise of {} ({:.1f} points on average over its goods, on "
-                "{}): its tariffs on {} from {} rise by {:.1f} points",
-                me, detail::possessive(them), calendar_.date_of(seen.step).str(), mean, detail::sector_words(w, hit),
+                "{} answers {} tariff rise of {} ({:.1f} points on average over {} exports to {}, "
+                "on {}): its tariffs on {} from {} rise by {:.1f} points",
+                me, detail::possessive(them), calendar_.date_of(seen.step).str(), mean,
+                detail::possessive(me), them, detail::sector_words(w, hit),
                 detail::sector_words(w, on), them, spec.value);
             spec.end_message = fmt::format("{} retaliation on {} ends", detail::possessive(me), them);
             out.add(make_duty(std::move(spec)));

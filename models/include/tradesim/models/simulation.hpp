@@ -36,6 +36,8 @@ struct StepView {
     const Settlement* settlement = nullptr;
     /// Friction indicators, index and levels of the step; null when friction is off.
     const FrictionTables* friction = nullptr;
+    /// The policy state the step ran under (tariffs incl. the behaviours' duties).
+    const PolicyState* policy = nullptr;
 };
 
 class RunObserver {
