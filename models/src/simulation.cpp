@@ -116,6 +116,12 @@ RunResult run_scenario(const Scenario& scenario, RunObserver& observer) {
                 h.add(std::span<const double>(*v));
             }
         }
+        if (friction) {
+            const FrictionTables& fr = friction->tables();
+            h.add(std::span<const double>(fr.index));
+            h.add(std::string_view(reinterpret_cast<const char*>(fr.level.data()),
+                                   fr.level.size()));
+        }
         if (firms) {
             const FirmTables& ft = firms->tables();
             for (const auto* v : {&ft.firms_serving, &ft.entries, &ft.exits, &ft.sales_per_firm}) {

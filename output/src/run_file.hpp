@@ -62,6 +62,13 @@ inline constexpr std::array<const char*, 9> currency_step_datasets{
 void write_currency_csv(const RunReader& run, const std::string& table, int first, int last,
                         std::ostream& out);
 
+/// The step-indexed datasets of /friction (run_store_friction.cpp).
+inline constexpr std::array<const char*, 3> friction_step_datasets{"index", "level", "indicators"};
+
+/// Writes the CSV of the "friction" table for steps [first, last) of `run`, which has friction
+/// tables (run_store_friction.cpp).
+void write_friction_csv(const RunReader& run, int first, int last, std::ostream& out);
+
 /// What a run file says about itself, written when it is created.
 struct RunHeader {
     std::string program_version;
@@ -78,6 +85,8 @@ struct RunHeader {
     std::vector<std::string> countries;
     std::vector<std::string> country_names;
     std::vector<std::string> sectors;
+    /// The scenario's [friction] parameters when friction is on (attributes of /friction).
+    std::optional<models::FrictionParams> friction;
 };
 
 /// A CSV field as RFC 4180 wants it: quoted when it holds a comma, a quote or a line break.
@@ -155,6 +164,17 @@ private:
         std::vector<std::int32_t> slot_currency; ///< as written at the first step
     };
 
+    // Friction tables (run_store_friction.cpp): /friction, created at the first step of a run
+    // with friction on.
+    void create_friction(const models::StepView& view);
+    void write_friction(const models::StepView& view);
+
+    struct FrictionDatasets {
+        h5::Dataset index, level, indicators;
+        std::vector<std::uint8_t> watched; ///< as written at the first step
+        std::vector<std::int32_t> levels;  ///< one step's levels, as the file stores them
+    };
+
     std::string path_;
     // Declared first so it is destroyed last: HDF5 only really closes a file once every
     // object opened from it is closed.
@@ -171,6 +191,8 @@ private:
     std::optional<FirmDatasets> firms_;
     std::optional<CorridorDatasets> corridors_;
     std::optional<CurrencyDatasets> currencies_;
+    std::optional<FrictionDatasets> friction_;
+    std::optional<models::FrictionParams> friction_params_;
 
     std::size_t countries_n_ = 0;
     std::size_t sectors_n_ = 0;

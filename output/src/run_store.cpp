@@ -2,6 +2,7 @@
 
 #include "h5.hpp"
 #include "run_file.hpp"
+#include "run_reader.hpp"
 
 #include "tradesim/sim/diagnostics.hpp"
 #include "tradesim/sim/error.hpp"
@@ -11,6 +12,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <array>
 #include <ctime>
 #include <filesystem>
 #include <optional>
@@ -100,7 +102,8 @@ void prepare_result_path(const std::string& path, bool force) {
 }
 
 RunFile::RunFile(const std::string& path, const RunHeader& header, bool force)
-    : path_(path), countries_n_(header.countries.size()), sectors_n_(header.sectors.size()) {
+    : path_(path), friction_params_(header.friction), countries_n_(header.countries.size()),
+      sectors_n_(header.sectors.size()) {
     prepare_result_path(path, force);
     file_ = h5::File::create(path, force);
     file_.write_string_attribute("format", format_name);
@@ -169,6 +172,7 @@ void RunFile::close_objects() {
     firms_.reset();
     corridors_.reset();
     currencies_.reset();
+    friction_.reset();
     countries_.reset();
     flows_ = {};
     metadata_ = {};
@@ -266,6 +270,7 @@ void RunFile::write_step(const models::StepView& view) {
     write_firms(view);
     write_corridors(view);
     write_currencies(view);
+    write_friction(view);
     write_events(view.events);
     dates_.append_strings({view.date});
     const std::uint64_t hash = view.state_hash;
@@ -331,6 +336,9 @@ detail::RunHeader run_header(const models::Scenario& scenario, const RunInfo& in
     for (const models::Sector& s : scenario.world->sectors) {
         h.sectors.push_back(s.code);
     }
+    if (scenario.friction.enabled) {
+        h.friction = scenario.friction;
+    }
     return h;
 }
 
@@ -360,58 +368,6 @@ void RunWriter::set_flush_interval(int steps) {
 
 // ---- RunReader --------------------------------------------------------------------------
 
-struct RunReader::Impl {
-    std::string path;
-    h5::File file;
-    int steps = 0;
-    std::size_t countries_n = 0;
-    std::size_t sectors_n = 0;
-    std::size_t variables_n = 0;
-    std::vector<std::string> dates;
-
-    [[nodiscard]] std::vector<std::string> strings(const std::string& dataset) const {
-        return file.contains(dataset) ? file.open_dataset(dataset).read_strings()
-                                      : std::vector<std::string>{};
-    }
-
-    [[nodiscard]] bool has_firms() const { return file.contains("firms"); }
-
-    void require_firms() const {
-        if (!has_firms()) {
-            throw sim::UsageError(
-                fmt::format("{}: no firm tables (the scenario has no [firms])", path));
-        }
-    }
-
-    [[nodiscard]] bool has_corridors() const { return file.contains("corridors"); }
-
-    void require_corridors() const {
-        if (!has_corridors()) {
-            throw sim::UsageError(
-                fmt::format("{}: no corridor tables (the world has no transport network)", path));
-        }
-    }
-
-    [[nodiscard]] bool has_currencies() const { return file.contains("currencies"); }
-
-    void require_currencies() const {
-        if (!has_currencies()) {
-            throw sim::UsageError(fmt::format(
-                "{}: no currency tables (the scenario has no currency settlement)", path));
-        }
-    }
-
-    void check_step(int step) const {
-        if (step < 0 || step >= steps) {
-            throw sim::UsageError(
-                steps == 0
-                    ? fmt::format("{}: step {} out of range (the file holds no steps)", path, step)
-                    : fmt::format("{}: step {} out of range (the file holds steps 0 to {})", path,
-                                  step, steps - 1));
-        }
-    }
-};
-
 RunReader::RunReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
     namespace fs = std::filesystem;
     Impl& r = *impl_;
@@ -437,29 +393,23 @@ RunReader::RunReader(const std::string& path) : impl_(std::make_unique<Impl>()) 
     for (const char* name : {"steps/state_hash", "steps/solver_iterations", "flows"}) {
         steps = std::min(steps, r.file.open_dataset(name).rows());
     }
-    steps =
-        r.file.contains("countries") ? std::min(steps, r.file.open_dataset("countries").rows()) : 0;
-    if (r.has_firms()) {
-        std::vector<std::string> firm_datasets{"firms/countries"};
-        for (const char* name : detail::firm_pair_datasets) {
-            firm_datasets.push_back(fmt::format("firms/{}", name));
+    // A dataset missing from the file (or from a group the file has) means no whole step.
+    const auto limit = [&](const std::string& name) {
+        steps = r.file.contains(name) ? std::min(steps, r.file.open_dataset(name).rows()) : 0;
+    };
+    const auto limit_group = [&](const char* group, const auto& names) {
+        if (r.file.contains(group)) {
+            for (const char* name : names) {
+                limit(fmt::format("{}/{}", group, name));
+            }
         }
-        for (const std::string& name : firm_datasets) {
-            steps = r.file.contains(name) ? std::min(steps, r.file.open_dataset(name).rows()) : 0;
-        }
-    }
-    if (r.has_corridors()) {
-        for (const char* name : {"corridors/links", "corridors/pairs", "corridors/assignment"}) {
-            steps = r.file.contains(name) ? std::min(steps, r.file.open_dataset(name).rows()) : 0;
-        }
-    }
-    if (r.has_currencies()) {
-        for (const char* name : detail::currency_step_datasets) {
-            const std::string dataset = fmt::format("currencies/{}", name);
-            steps =
-                r.file.contains(dataset) ? std::min(steps, r.file.open_dataset(dataset).rows()) : 0;
-        }
-    }
+    };
+    limit("countries");
+    limit_group("firms", std::array{"countries"});
+    limit_group("firms", detail::firm_pair_datasets);
+    limit_group("corridors", std::array{"links", "pairs", "assignment"});
+    limit_group("currencies", detail::currency_step_datasets);
+    limit_group("friction", detail::friction_step_datasets);
     r.steps = static_cast<int>(steps);
     r.dates = r.file.open_dataset("steps/date").read_strings();
     r.dates.resize(steps);
@@ -693,8 +643,8 @@ std::vector<models::Event> RunReader::events() const {
 }
 
 std::vector<std::string> RunReader::table_names() {
-    return {"countries", "flows",  "events", "steps",      "firms",      "firm_pairs",
-            "corridors", "routes", "paths",  "currencies", "settlement", "payments"};
+    return {"countries", "flows", "events",     "steps",      "firms",    "firm_pairs", "corridors",
+            "routes",    "paths", "currencies", "settlement", "payments", "friction"};
 }
 
 void RunReader::write_csv(const std::string& table, int step, std::ostream& out) const {
@@ -717,6 +667,9 @@ void RunReader::write_csv(const std::string& table, int step, std::ostream& out)
     if (currency_table) {
         r.require_currencies();
     }
+    if (table == "friction") {
+        r.require_friction();
+    }
     if (step >= 0) {
         r.check_step(step);
     }
@@ -733,6 +686,10 @@ void RunReader::write_csv(const std::string& table, int step, std::ostream& out)
     }
     if (currency_table) {
         detail::write_currency_csv(*this, table, first, last, out);
+        return;
+    }
+    if (table == "friction") {
+        detail::write_friction_csv(*this, first, last, out);
         return;
     }
 

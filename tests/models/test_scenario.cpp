@@ -113,7 +113,8 @@ TEST_CASE("Scenario: a tariff with an end date is in force only between its date
     REQUIRE(obs.events[2].size() == 1);
     REQUIRE(obs.events[2][0].kind == "tariff");
     REQUIRE_THAT(obs.events[2][0].message,
-                 Contains("USA's tariff on CHN goods") && Contains("MAC 10"));
+                 Contains("United States raises its tariffs on goods from China") &&
+                     Contains("machinery and electrical equipment +10.0"));
     REQUIRE(obs.events[5].size() == 1);
     REQUIRE(obs.events[5][0].kind == "tariff_end");
     REQUIRE(obs.events[5][0].date == "2018-06");

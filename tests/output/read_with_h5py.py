@@ -9,7 +9,9 @@ columns of one length; with /firms, firms/countries [S,N,W] and the pair tables 
 /corridors, links [S,L,6], pairs [S,N,N,7] and assignment [S,2] with their names and units; with
 /currencies, the settlement parameters, codes and regimes [C], slot_currency [N,N,5], the series
 [S,C], country_share [S,N,C], pair tables [S,N,N,5], cost and price_gap [S], shares that sum to 1
-and nothing settled in unused slots), that every value is finite and every flow and firm count
+and nothing settled in unused slots; with /friction, the parameters, watched [N,N,K], index and
+level [S,N,N,K] in [0, 1] and 0-3, indicators [S,N,N,K,6], and an index that is the weighted sum
+of the indicators), that every value is finite and every flow and firm count
 non-negative, and prints a one-line summary. Exits 1 (with the problems on stderr) when a check fails, 2 on bad usage.
 """
 
@@ -210,10 +212,48 @@ def check(path):
             else:
                 currencies = f", {c} currencies"
 
+        friction = ""
+        if "friction" in f:
+            group = f["friction"]
+            names = strings(f["metadata/indicator_names"])
+            expect(names == ["surge", "imbalance", "imbalance_change", "undercut", "share_gain",
+                             "partner_tariff"], f"/metadata/indicator_names is {names}")
+            keys = ["window_months", "min_flow_bn", "cap_pct", "watch", "warning", "alert",
+                    "hysteresis"] + [f"{w}_{m}" for w in ("weight", "full") for m in names]
+            for key in keys:
+                expect(key in group.attrs, f"/friction lacks attribute {key}")
+            watched = group["watched"][()]
+            expect(watched.shape == (n, n, k),
+                   f"friction/watched has shape {watched.shape}, expected {(n, n, k)}")
+            index, level = group["index"][()], group["level"][()]
+            indicators = group["indicators"][()]
+            shapes_ok = watched.shape == (n, n, k) and len(names) == 6
+            for name, data, shape in (("index", index, (s, n, n, k)), ("level", level, (s, n, n, k)),
+                                      ("indicators", indicators, (s, n, n, k, len(names)))):
+                expect(data.shape == shape, f"friction/{name} has shape {data.shape}, expected {shape}")
+                expect(np.all(np.isfinite(data)), f"friction/{name} holds non-finite values")
+                shapes_ok = shapes_ok and data.shape == shape
+            if s > 0 and shapes_ok and all(key in group.attrs for key in keys):
+                expect(np.all((index >= 0) & (index <= 1)), "friction/index lies outside [0, 1]")
+                expect(np.all((level >= 0) & (level <= 3)), "friction/level lies outside 0-3")
+                quiet = np.broadcast_to(watched == 0, index.shape)
+                expect(np.all(index[quiet] == 0) and np.all(level[quiet] == 0),
+                       "friction: pair-sectors not watched hold an index or a level")
+                # The composite index from the indicators in the file's layout (models/
+                # friction.hpp): sum_m weight_m clamp(indicator_m / full_m, 0, 1).
+                weight = np.array([group.attrs[f"weight_{m}"] for m in names])
+                full = np.array([group.attrs[f"full_{m}"] for m in names])
+                composite = (weight * np.clip(indicators / full, 0, 1)).sum(axis=-1)
+                expect(np.all(np.abs(composite - index)[~quiet] < 1e-12),
+                       "friction/index is not the weighted sum of friction/indicators")
+                friction = (f", friction on {int(watched.sum())} pair-sectors "
+                            f"(last step: {int((level[-1] == 3).sum())} at alert)")
+
         status = text(f.attrs.get("status", ""))
         summary = (f"{path}: ok, status {status}, {s} steps, {n} countries, {k} sectors, "
                    f"{v} country variables, {events} events, "
-                   f"total flow at the last step {total_last:.6g}{firms}{corridors}{currencies}")
+                   f"total flow at the last step {total_last:.6g}{firms}{corridors}{currencies}"
+                   f"{friction}")
         return problems, summary
 
 

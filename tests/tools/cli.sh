@@ -7,6 +7,7 @@ src=$3
 work=$4
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 small=$src/tests/scenarios/small_tariff.toml
+friction=$src/tests/scenarios/friction_small.toml
 
 fail() { echo "FAIL: $*"; exit 1; }
 # expect_code CODE CMD...: runs CMD, stdout/stderr to files, checks the exit code.
@@ -25,7 +26,7 @@ version)
     contains out.txt "tradesim 0."
     ;;
 help_everywhere)
-    for sub in "" run validate inspect export compare bench estimate counterfactual; do
+    for sub in "" run validate inspect export events compare bench estimate counterfactual; do
         expect_code 0 "$tradesim" $sub --help
         contains out.txt "Usage"
     done
@@ -64,9 +65,14 @@ force_overwrites)
 inspect)
     expect_code 0 "$tradesim" run "$small" --out a.h5 --quiet
     expect_code 0 "$tradesim" inspect a.h5
-    for word in "status      complete" "small_tariff" "24 of 24" "/flows" "/countries" "events      2" "USA" "MAC"; do
+    for word in "status      complete" "small_tariff" "24 of 24" "/flows" "/countries" "USA" "MAC"; do
         contains out.txt "$word"
     done
+    # The tariff's start and end, and whatever friction levels it caused (friction is on).
+    cp out.txt inspect.txt
+    expect_code 0 "$tradesim" export a.h5 events
+    contains inspect.txt "events      $(($(wc -l < out.txt) - 1))"
+    (( $(wc -l < out.txt) - 1 >= 2 )) || fail "fewer than the tariff's two events"
     ;;
 export_tables)
     expect_code 0 "$tradesim" run "$small" --out a.h5 --quiet
@@ -729,6 +735,110 @@ assert j['stop']=='book' and round(g['CHN'],2)==14.35 and round(g['USA'],2)==10.
     contains out.txt "1,counterfactual,CHN,"
     expect_code 4 "$tradesim" "${args[@]}" --out r.h5
     contains err.txt "r.h5 exists"
+    ;;
+events_timeline)
+    # The friction test run: a US tariff on China in 2018-03, China's answer in 2018-04, and the
+    # friction levels they cause. Four economies, 24 months: a fraction of a second.
+    expect_code 0 "$tradesim" run "$friction" --out f.h5 --quiet
+    expect_code 0 "$tradesim" events f.h5
+    contains out.txt "2018-03  United States sets its tariff on all goods from China to 25 %"
+    grep -q "^2018-04  China answers United States' tariff rise" out.txt || fail "no dated answer"
+    # The date only on a month's first line; the others are indented to line up.
+    grep -q "^         watch: United States' imports of all goods from China" out.txt \
+        || fail "no indented second event of 2018-03"
+    dates=$(grep -o "^[0-9]\{4\}-[0-9]\{2\}  " out.txt)
+    [[ -z $(sort <<< "$dates" | uniq -d) ]] || fail "a date printed twice: $(sort <<< "$dates" | uniq -d)"
+    grep -q "^[0-9]* events of [0-9]* in f.h5: .*1 retaliation, 1 tariff" out.txt || fail "summary: $(tail -1 out.txt)"
+    expect_code 0 "$tradesim" events f.h5 --kind tariff
+    [[ $(grep -c "^[-0-9 ]\{7\}  " out.txt) -eq 1 ]] || fail "--kind tariff: $(cat out.txt)"
+    contains out.txt "1 event of"
+    contains out.txt ": 1 tariff"
+    expect_code 0 "$tradesim" events f.h5 --kind duties
+    contains out.txt "1 retaliation, 1 tariff"
+    grep -q "watch:\|warning:\|alert:" out.txt && fail "--kind duties kept friction alerts"
+    # Only alerts: the watch and warning levels and the eased ones are left out.
+    expect_code 0 "$tradesim" events f.h5 --kind alerts,tariff --min-level alert
+    grep -q "^[-0-9 ]\{7\}  alert: " out.txt || fail "--min-level alert: no alert"
+    grep -q "watch:\|warning:\|eased" out.txt && fail "--min-level alert kept lower levels"
+    contains out.txt "sets its tariff"
+    expect_code 0 "$tradesim" events f.h5 --country vnm --from 2018-04 --to 2018-12
+    [[ $(grep -c "^[-0-9 ]\{7\}  " out.txt) -gt 0 ]] || fail "--country VNM: no events"
+    grep "^[-0-9 ]\{7\}  " out.txt | grep -v "Vietnam" && fail "--country VNM kept other events"
+    grep -o "^[0-9]\{4\}-[0-9]\{2\}" out.txt | awk '$1 < "2018-04" || $1 > "2018-12" { bad = 1 } END { exit bad }' \
+        || fail "--from/--to kept other months: $(cat out.txt)"
+    ;;
+events_errors)
+    expect_code 0 "$tradesim" run "$friction" --out f.h5 --quiet
+    expect_code 2 "$tradesim" events f.h5 --min-level high
+    contains err.txt "--min-level"
+    contains err.txt "watch"
+    [[ -s out.txt ]] && fail "a bad --min-level printed events"
+    expect_code 2 "$tradesim" events f.h5 --kind tarif
+    contains err.txt 'unknown event kind "tarif" (did you mean "tariff"?); kinds in this file: alert, eased,'
+    expect_code 2 "$tradesim" events f.h5 --from 2018-13
+    contains err.txt '--from "2018-13": expected a month as YYYY-MM'
+    expect_code 2 "$tradesim" events f.h5 --from 2019-01 --to 2018-01
+    contains err.txt "--from 2019-01 is after --to 2018-01"
+    expect_code 2 "$tradesim" events f.h5 --country XYZ
+    contains err.txt "--country XYZ: not a country of this run"
+    expect_code 4 "$tradesim" events no_such.h5
+    contains err.txt "no_such.h5: no such file"
+    echo "hello" > fake.h5
+    expect_code 4 "$tradesim" events fake.h5
+    contains err.txt "fake.h5: not a tradesim run file"
+    ;;
+export_friction)
+    expect_code 0 "$tradesim" run "$friction" --out f.h5 --quiet
+    expect_code 0 "$tradesim" inspect f.h5
+    for word in "/friction/index" "/friction/level" "/friction/indicators" "/friction/watched" "  friction"; do
+        contains out.txt "$word"
+    done
+    grep -q "^friction    window 12 months; levels watch 0.25, warning 0.45, alert 0.65; last step: " out.txt \
+        || fail "inspect: no friction line"
+    /usr/bin/python3 "$src/tests/output/read_with_h5py.py" f.h5 || fail "h5py could not read the friction tables"
+    expect_code 0 "$tradesim" export f.h5 friction
+    [[ $(head -1 out.txt) == "step,date,exporter,importer,sector,index,level,surge,imbalance,imbalance_change,undercut,share_gain,partner_tariff" ]] \
+        || fail "friction header: $(head -1 out.txt)"
+    (( $(wc -l < out.txt) > 24 )) || fail "friction rows: $(wc -l < out.txt)"
+    [[ $(tail -n +2 out.txt | cut -d, -f7 | sort -u | tr '\n' ' ') == "alert none warning watch " ]] \
+        || fail "friction levels: $(tail -n +2 out.txt | cut -d, -f7 | sort -u | tr '\n' ' ')"
+    grep -q "^10,2018-11,CHN,VNM,MIN,0\.[6-9][0-9]*,alert," out.txt || fail "no alert on Vietnam's imports from China"
+    # Rows only where there is friction: no row with index 0 and level none.
+    grep -q "^[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,0,none," out.txt && fail "a friction row without friction"
+    expect_code 0 "$tradesim" export f.h5 friction --step 3
+    [[ $(tail -n +2 out.txt | cut -d, -f1 | sort -u) == "3" ]] || fail "--step 3 kept other steps"
+    # A run with friction off has no friction table.
+    printf 'name = "off"\nworld = "%s/scenarios/classroom/world"\n[calendar]\nstart = "2018-01"\nsteps = 3\nstep = "month"\n[friction]\nenabled = false\n' "$src" > off.toml
+    expect_code 0 "$tradesim" run off.toml --out off.h5 --quiet
+    expect_code 2 "$tradesim" export off.h5 friction
+    contains err.txt "off.h5: no friction tables (the run had friction.enabled = false)"
+    expect_code 0 "$tradesim" inspect off.h5
+    grep -qi "friction" out.txt && fail "inspect of a run without friction mentions friction"
+    expect_code 0 "$tradesim" export --help
+    contains out.txt "friction"
+    ;;
+run_narrate)
+    expect_code 0 "$tradesim" run "$friction" --out n.h5 --narrate
+    [[ -s n.h5 ]] || fail "no result file"
+    [[ $(head -1 out.txt) == "2018-03" ]] || fail "first line: $(head -1 out.txt)"
+    contains out.txt "   United States sets its tariff on all goods from China to 25 % — test tariff"
+    grep -q "^   trade United States <- China: [0-9.]* bn USD/yr (-[0-9.]* % since 2018-01)$" out.txt \
+        || fail "no trade line for the tariff's pair"
+    grep -q "^   trade China <- United States: " out.txt || fail "no trade line for China's answer"
+    contains out.txt "   after 12 months:"
+    contains out.txt "   after 24 months:"
+    [[ $(grep -c "welfare [+-][0-9.]* % from the baseline, trade balance" out.txt) -eq 8 ]] \
+        || fail "expected 4 countries twice"
+    # Steps without events print nothing: 2018-01 and 2018-02 had none.
+    grep -q "^2018-0[12]$" out.txt && fail "a step without events was narrated"
+    # The summary of run is still there, and the narrated events are the file's.
+    contains out.txt "calendar  24 steps of one month from 2018-01"
+    contains out.txt "result    n.h5"
+    grep "^   " out.txt | grep -v "^   trade \|^   after \|welfare .* trade balance" | sed 's/^   //' > told.txt
+    expect_code 0 "$tradesim" events n.h5
+    grep "^[-0-9 ]\{7\}  " out.txt | cut -c10- > logged.txt
+    diff told.txt logged.txt || fail "narrated events differ from the file's event log"
+    [[ -s told.txt ]] || fail "nothing narrated"
     ;;
 *)
     fail "unknown case $case_name"

@@ -5,6 +5,8 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -76,18 +78,34 @@ int inspect_command(const std::string& run_file) {
         }
         fmt::print("fx_paths {})\n", run.currency_attribute("fx_paths"));
     }
+    if (run.has_friction()) {
+        fmt::print("friction    window {} months; levels watch {}, warning {}, alert {}",
+                   run.friction_attribute("window_months"), run.friction_attribute("watch"),
+                   run.friction_attribute("warning"), run.friction_attribute("alert"));
+        if (run.steps() > 0) {
+            const auto t = run.friction_tables(run.steps() - 1);
+            std::array<std::size_t, 4> at{};
+            for (const std::uint8_t level : t.level) {
+                ++at[std::min<std::size_t>(level, 3)];
+            }
+            fmt::print("; last step: {} of {} watched pair-sectors at watch, {} warning, {} alert",
+                       at[1], std::count(t.watched.begin(), t.watched.end(), 1), at[2], at[3]);
+        }
+        fmt::print("\n");
+    }
     fmt::print("\ntables (tradesim export {} TABLE):\n", run_file);
     for (const auto& name : output::RunReader::table_names()) {
         // The firm tables exist only in runs with [firms], the corridor tables only in runs
         // of a world with a transport network, the currency tables only in runs with currency
-        // settlement.
+        // settlement, friction only in runs with friction on.
         const bool firm_table = name == "firms" || name == "firm_pairs";
         const bool corridor_table =
             name == "corridors" || name == "routes" || name == "paths";
         const bool currency_table =
             name == "currencies" || name == "settlement" || name == "payments";
         if ((run.has_firms() || !firm_table) && (run.has_corridors() || !corridor_table) &&
-            (run.has_currencies() || !currency_table)) {
+            (run.has_currencies() || !currency_table) &&
+            (run.has_friction() || name != "friction")) {
             fmt::print("  {}\n", name);
         }
     }

@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "narrate.hpp"
 #include "progress.hpp"
 #include "tradesim/models/scenario.hpp"
 #include "tradesim/models/simulation.hpp"
@@ -10,6 +11,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fmt/format.h>
+#include <optional>
 
 namespace tradesim::tools {
 
@@ -34,8 +36,14 @@ int run_command(const RunOptions& options) {
     const sim::ThreadScope threads(options.threads);
     output::RunWriter writer(out, scenario, {version(), sim::active_threads(), utc_now()},
                              options.force);
-    ProgressObserver progress(writer, scenario.calendar.steps(),
-                              !options.quiet && stderr_is_terminal());
+    // The story goes to stdout as the run goes; a progress line on stderr would cut into it.
+    std::optional<NarrateObserver> narrator;
+    if (options.narrate) {
+        narrator.emplace(writer, scenario);
+    }
+    ProgressObserver progress(narrator ? static_cast<models::RunObserver&>(*narrator) : writer,
+                              scenario.calendar.steps(),
+                              !options.quiet && !options.narrate && stderr_is_terminal());
     const auto start = std::chrono::steady_clock::now();
     models::RunResult result;
     try {

@@ -14,6 +14,7 @@ struct RunOptions {
     std::string out;
     bool force = false;
     bool quiet = false;
+    bool narrate = false; ///< tell the run's story on stdout (narrate.hpp)
     int threads = 1;
 };
 int run_command(const RunOptions& options);
@@ -28,6 +29,17 @@ struct ExportOptions {
     int step = -1;
 };
 int export_command(const ExportOptions& options);
+
+struct EventsOptions {
+    std::string run_file;
+    std::vector<std::string> kinds; ///< kinds or the shorthands alerts, duties
+    std::string country;            ///< a country code
+    std::string from, to;           ///< YYYY-MM, both included
+    std::string min_level;          ///< watch, warning or alert
+};
+/// `tradesim events`: the event log as a timeline. Throws UsageError for an unknown kind or
+/// country, a malformed month or --from after --to.
+int events_command(const EventsOptions& options);
 
 struct BenchOptions {
     std::string scenario;

@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--out,-o", run.out, "Result file (default runs/<scenario name>.h5)");
     run_cmd->add_flag("--force,-f", run.force, "Overwrite an existing result file");
     run_cmd->add_flag("--quiet,-q", run.quiet, "No progress line and no summary table");
+    run_cmd->add_flag("--narrate", run.narrate,
+                      "Tell the run step by step on stdout: each step's events (policies, "
+                      "friction alerts, duties), the trade of the pairs they name, and every 12 "
+                      "months welfare and trade balance per country (no progress line)");
     run_cmd->add_option("--threads,-t", run.threads, "Worker threads (0 or 1 = serial)")
         ->check(CLI::Range(0, 1024));
 
@@ -69,10 +73,36 @@ int main(int argc, char** argv) {
                      "network also corridors (per link: TEU, value, utilisation, cost, days, "
                      "open), routes (per exporter and importer: mode shares, days, cost, "
                      "routes) or paths (per route carrying at least 0.1 % of its pair's "
-                     "containers: the nodes it passes, mode, share, TEU, value, days)")
+                     "containers: the nodes it passes, mode, share, TEU, value, days); in runs "
+                     "with currency settlement also currencies, settlement or payments; in "
+                     "runs with friction on also friction (per step, exporter, importer and "
+                     "sector: index, level and the six indicators, only for watched "
+                     "pair-sectors with an index above 0 or a level above none)")
         ->required();
     export_cmd->add_option("--step", exp.step, "Only this step (0-based)")
         ->check(CLI::NonNegativeNumber);
+
+    tt::EventsOptions events;
+    auto* events_cmd = app.add_subcommand(
+        "events", "Print the event log of a result file as a timeline in plain words");
+    events_cmd->add_option("run", events.run_file, "Result file (.h5)")->required();
+    events_cmd
+        ->add_option("--kind,-k", events.kinds,
+                     "Only these kinds (repeatable or a comma list), e.g. tariff, alert; "
+                     "alerts = watch,warning,alert,eased; duties = retaliation, anti_dumping, "
+                     "safeguard, negotiation, investigation, their _end kinds, tariff and "
+                     "tariff_end")
+        ->delimiter(',');
+    events_cmd->add_option("--country,-c", events.country,
+                           "Only events whose importer or exporter is this country (code); "
+                           "events for all importers or exporters concern every country");
+    events_cmd->add_option("--from", events.from, "From this month on (YYYY-MM)");
+    events_cmd->add_option("--to", events.to, "Up to this month, included (YYYY-MM)");
+    events_cmd
+        ->add_option("--min-level", events.min_level,
+                     "Friction alerts at this level or above only: watch, warning or alert "
+                     "(eased alerts are left out); other events are kept")
+        ->check(CLI::IsMember({"watch", "warning", "alert"}));
 
     tt::CompareCommandOptions cmp;
     auto* compare_cmd = app.add_subcommand(
@@ -225,6 +255,8 @@ int main(int argc, char** argv) {
             return tt::inspect_command(inspect_file);
         if (*export_cmd)
             return tt::export_command(exp);
+        if (*events_cmd)
+            return tt::events_command(events);
         if (*compare_cmd)
             return tt::compare_command(cmp);
         if (*bench_cmd) {

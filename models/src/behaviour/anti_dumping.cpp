@@ -40,7 +40,7 @@ public:
         const World& w = seen.world;
         const auto& surge = seen.friction.indicator[static_cast<std::size_t>(Indicator::surge)];
         const auto& under = seen.friction.indicator[static_cast<std::size_t>(Indicator::undercut)];
-        const int months = seen.window_steps() * seen.months_per_step;
+        const int months = std::min(seen.window_steps(), seen.step) * seen.months_per_step;
         for (std::size_t i : o_.exporters) {
             for (std::size_t k : o_.sectors) {
                 const std::size_t f = seen.dims.flow(i, g, k);

@@ -74,7 +74,8 @@ public:
                 "{} imposes a safeguard duty of {:.1f} % on {} from every source for {} months: "
                 "its imports rose {} % in {} months (seen {})",
                 w.countries[g].name, o_.duty, w.sectors[k].name, length * seen.months_per_step,
-                detail::signed_number(100.0 * surge), window * seen.months_per_step,
+                detail::signed_number(100.0 * surge),
+                std::min(window, seen.step) * seen.months_per_step,
                 calendar_.date_of(seen.step).str());
             spec.end_message =
                 fmt::format("{} safeguard on {} ends", detail::possessive(w.countries[g].name),

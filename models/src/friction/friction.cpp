@@ -66,6 +66,7 @@ struct Friction::Impl {
     FrictionTables tables;
     std::vector<std::unique_ptr<Behaviour>> behaviours;
     int last_step = -1;
+    int last_step_seen = 0; ///< the step being observed
 
     explicit Impl(const Scenario& s) : scenario(s), world(*s.world), dims(s.world->dims), params(s.friction) {
         const int months = s.calendar.months_per_step();
@@ -217,7 +218,8 @@ struct Friction::Impl {
     [[nodiscard]] std::string reasons(std::size_t f, std::size_t i, std::size_t j) const {
         const auto& ind = tables.indicator;
         const std::string& exporter = world.countries[i].name;
-        const int months = window * scenario.calendar.months_per_step();
+        // Early in a run the window reaches back to the first step only.
+        const int months = std::min(window, last_step_seen) * scenario.calendar.months_per_step();
         std::vector<std::string> parts;
         if (ind[0][f] > 0.0) {
             parts.push_back(fmt::format("imports {} % in {} months",
@@ -328,6 +330,7 @@ void Friction::observe(int step, const std::vector<double>& flows, const std::ve
     } else {
         m.tariff_before = policy.tariff;
     }
+    m.last_step_seen = step;
     m.snapshot(step, flows, wages, policy);
     // Before the window is full the run's first step is the reference.
     m.indicators(step, std::max(0, step - m.window));

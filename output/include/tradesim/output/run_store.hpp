@@ -78,6 +78,22 @@
 ///   /currencies/cost              float64[S] trade-weighted mean settlement cost, share of value
 ///   /currencies/price_gap         float64[S] trade-weighted mean |pass-through wedge| of import
 ///                                 prices
+/// Only when the scenario has friction on (created at the first step; `[friction] enabled =
+/// false` leaves it out):
+///   /metadata/indicator_names     surge, imbalance, imbalance_change, undercut, share_gain,
+///                                 partner_tariff (string[6])
+///   /friction         attributes from the scenario's [friction]: window_months (int64),
+///                     min_flow_bn, cap_pct, watch, warning, alert, hysteresis (float64), and one
+///                     float64 per indicator for its weight and its full value: weight_surge, ...,
+///                     weight_partner_tariff, full_surge, ..., full_partner_tariff
+///   /friction/watched             int32[N][N][K] exporter, importer, sector: 1 when the
+///                                 pair-sector is watched (baseline flow >= min_flow_bn), else 0;
+///                                 written once (the set does not change in a run)
+///   /friction/index               float64[S][N][N][K] composite friction index, 0-1 (0 where
+///                                 not watched)
+///   /friction/level               int32[S][N][N][K] 0 none, 1 watch, 2 warning, 3 alert
+///   /friction/indicators          float64[S][N][N][K][6] exporter, importer, sector, indicator
+///                                 (in indicator_names order; units in models/friction.hpp)
 /// Every step-indexed dataset has one step per chunk; a step counts once it is in all of them.
 
 #include "tradesim/models/scenario.hpp"
@@ -203,18 +219,31 @@ public:
     /// Throws UsageError without currency tables or for a step out of range.
     [[nodiscard]] models::SettlementTables settlement_tables(int step) const;
 
+    /// True when the run has friction tables (its scenario has friction on).
+    [[nodiscard]] bool has_friction() const;
+    /// Names of the indicators in the last dimension of /friction/indicators; empty without
+    /// friction tables.
+    [[nodiscard]] std::vector<std::string> indicator_names() const;
+    /// An attribute of /friction as text (the [friction] parameters); "" when absent or the run
+    /// has no friction tables.
+    [[nodiscard]] std::string friction_attribute(const std::string& name) const;
+    /// The friction tables of `step` as the run had them (layouts as in FrictionTables, watched
+    /// included). Throws UsageError without friction tables or for a step out of range.
+    [[nodiscard]] models::FrictionTables friction_tables(int step) const;
+
     /// Names of the tables `export` knows: countries, flows, events, steps, firms, firm_pairs
     /// (these two only in runs with firm tables), corridors, routes, paths (these three only
     /// in runs with corridor tables), currencies, settlement, payments (these three only in
-    /// runs with currency tables).
+    /// runs with currency tables), friction (only in runs with friction tables).
     [[nodiscard]] static std::vector<std::string> table_names();
     /// Writes `table` as CSV (header row first) for every step, or only `step` when >= 0.
     /// firm_pairs leaves out exporter-importer-sector rows without firms, entries or exits;
     /// routes leaves out the diagonal (an economy with itself); settlement leaves out shares of
-    /// 0 and payments unused slots and payments of 0.
+    /// 0 and payments unused slots and payments of 0; friction holds only watched
+    /// exporter-importer-sectors with an index above 0 or a level above none.
     /// Throws UsageError for an unknown table, a step out of range, a firm table of a run
-    /// without firms, a corridor table of a run without a transport network, or a currency
-    /// table of a run without currency settlement.
+    /// without firms, a corridor table of a run without a transport network, a currency
+    /// table of a run without currency settlement, or friction of a run without friction.
     void write_csv(const std::string& table, int step, std::ostream& out) const;
 
     /// Datasets with shape and stored (compressed) bytes, for `inspect`.
