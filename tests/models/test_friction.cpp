@@ -553,3 +553,73 @@ TEST_CASE("Friction: the same at any thread count", "[friction]") {
     }
     REQUIRE_FALSE(one.of("retaliation").empty());
 }
+
+TEST_CASE("Friction: us_china_trade_war, China's answers by tit_for_tat against the scheduled "
+          "ones",
+          "[friction][story]") {
+    // The same US rounds; China's answers scheduled from the facts (us_china_tariffs_2018) or
+    // produced by its tit_for_tat rule (us_china_trade_war). Bown (PIIE, "US-China Trade War
+    // Tariffs: An Up-to-Date Chart") has China's trade-weighted tariff on US goods rising by
+    // about 13.8 points from January 2018 to September 2019 (8.0 % to 21.8 %) and the US one
+    // on Chinese goods by about 18 (3.1 % to 21 %).
+    const auto scheduled = models::load_scenario(repo + "/scenarios/us_china_tariffs_2018.toml");
+    const auto war = models::load_scenario(repo + "/scenarios/us_china_trade_war.toml");
+    const Record a = run(scheduled), b = run(war);
+    const auto& d = war.world->dims;
+    const auto& w = war.world->flows;
+    const std::size_t usa = country(war, "USA"), chn = country(war, "CHN");
+    // Tariff of `importer` on `exporter` weighted by the baseline flows, points.
+    const auto mean = [&](const std::vector<double>& t, std::size_t exporter, std::size_t importer) {
+        double sum = 0, weight = 0;
+        for (std::size_t k = 0; k < d.sectors; ++k) {
+            sum += w[d.flow(exporter, importer, k)] * t[d.flow(exporter, importer, k)];
+            weight += w[d.flow(exporter, importer, k)];
+        }
+        return 100.0 * sum / weight;
+    };
+    const auto exports = [&](const Record& r, std::size_t t, std::size_t from, std::size_t to) {
+        double x = 0, x0 = 0;
+        for (std::size_t k = 0; k < d.sectors; ++k) {
+            x += r.flows[t][d.flow(from, to, k)];
+            x0 += r.flows[0][d.flow(from, to, k)];
+        }
+        return 100.0 * (x / x0 - 1.0);
+    };
+    const std::size_t sep2019 = 20, dec2019 = 23, last = 47;
+    for (std::size_t t : {sep2019, dec2019, last}) {
+        WARN(fmt::format(
+            "{}: China's tariff on US goods {:.1f} (scheduled) vs {:.1f} (tit_for_tat) points; "
+            "US on China {:.1f}; US exports to China {:+.1f} % vs {:+.1f} %; China's to the US "
+            "{:+.1f} % vs {:+.1f} %; welfare USA {:+.3f} vs {:+.3f}, CHN {:+.3f} vs {:+.3f}",
+            war.calendar.date_of(static_cast<int>(t)).str(), mean(a.tariff[t], usa, chn),
+            mean(b.tariff[t], usa, chn), mean(b.tariff[t], chn, usa), exports(a, t, usa, chn),
+            exports(b, t, usa, chn), exports(a, t, chn, usa), exports(b, t, chn, usa),
+            a.welfare[t][usa], b.welfare[t][usa], a.welfare[t][chn], b.welfare[t][chn]));
+    }
+    // The US side is the same in both runs.
+    REQUIRE(a.tariff[last].size() == b.tariff[last].size());
+    for (std::size_t k = 0; k < d.sectors; ++k) {
+        REQUIRE(a.tariff[sep2019][d.flow(chn, usa, k)] == b.tariff[sep2019][d.flow(chn, usa, k)]);
+    }
+    // Every answer comes one month after a US rise, and only then.
+    const auto answers = b.of("retaliation");
+    const auto rounds = b.of("tariff");
+    std::size_t rises = 0;
+    for (const auto& e : rounds) {
+        rises += e.value > 0.0;
+        if (e.value > 0.0) {
+            REQUIRE(std::any_of(answers.begin(), answers.end(), [&](const models::Event& x) {
+                return x.step == e.step + 1 && x.importer == "CHN" && x.exporter == "USA";
+            }));
+        }
+    }
+    REQUIRE(answers.size() == rises);
+    // China's answers in points: within a third of the scheduled ones by September 2019, and
+    // both near the US rise on China's goods as in the facts.
+    const double sched = mean(a.tariff[sep2019], usa, chn);
+    const double tft = mean(b.tariff[sep2019], usa, chn);
+    REQUIRE(std::abs(tft - sched) < sched / 3.0);
+    // Trade between them falls in both.
+    REQUIRE(exports(a, dec2019, usa, chn) < -5.0);
+    REQUIRE(exports(b, dec2019, usa, chn) < -5.0);
+}
