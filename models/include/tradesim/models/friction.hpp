@@ -52,8 +52,11 @@ struct FrictionParams {
     /// Indicator value that counts in full (surge 30 %, imbalance 0.5, change 0.1, undercut 5 %,
     /// share gain 5 points, partner tariff 10 points), in Indicator order.
     std::array<double, indicator_count> full = {0.30, 0.5, 0.10, 0.05, 0.05, 10.0};
-    /// Weights of the composite index, in Indicator order; they add up to 1.
-    std::array<double, indicator_count> weight = {0.25, 0.10, 0.10, 0.20, 0.15, 0.20};
+    /// Weights of the composite index, in Indicator order; they add up to 1. A judgement, not
+    /// an estimate (README, "Trade friction"): a partner's tariff rise in full (10 points) is
+    /// a watch by itself, with a deficit or a price fall a warning; an alert needs imports
+    /// that surge or gain share as well.
+    std::array<double, indicator_count> weight = {0.25, 0.10, 0.05, 0.15, 0.15, 0.30};
     double watch = 0.25, warning = 0.45, alert = 0.65;
     double hysteresis = 0.05;
     /// No behaviour raises a tariff above this (percent): escalation stops at the cap.
