@@ -132,6 +132,11 @@ private:
     /// messages. Throws std::logic_error when its shape or columns changed since the first step.
     void append_table(h5::Dataset& dataset, const sim::ColumnTable& table,
                       const std::vector<std::string>& variables, const char* what);
+    /// Whether a step writes an optional group (firms, corridors, ...): `present` when the
+    /// step has its tables, `created` when the file has the group. A group exists from the
+    /// first step or never: throws std::logic_error when a later step disagrees with the first.
+    [[nodiscard]] bool optional_group(bool present, bool created, const char* what,
+                                      int step) const;
     // Firm tables (run_store_firms.cpp): /firms, created at the first step of a run with firms.
     void create_firms(const models::StepView& view);
     void write_firms(const models::StepView& view);

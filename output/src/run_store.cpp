@@ -226,6 +226,14 @@ void RunFile::append_table(h5::Dataset& dataset, const sim::ColumnTable& table,
     dataset.append<double>(buffer_, 1);
 }
 
+bool RunFile::optional_group(bool present, bool created, const char* what, int step) const {
+    if (present == created || (present && steps_written_ == 0)) {
+        return present;
+    }
+    throw std::logic_error(fmt::format("RunWriter: step {} has {}{}, the first step had{} ({})", step,
+                                       present ? "" : "no ", what, present ? " none" : "", path_));
+}
+
 void RunFile::write_events(const std::vector<models::Event>& list) {
     if (list.empty()) {
         return;

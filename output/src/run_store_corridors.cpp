@@ -73,20 +73,10 @@ void RunFile::create_corridors(const models::StepView& view) {
 }
 
 void RunFile::write_corridors(const models::StepView& view) {
-    if (view.corridors == nullptr) {
-        if (corridors_) {
-            throw std::logic_error(
-                fmt::format("RunWriter: step {} has no corridor tables, the first step had ({})",
-                            view.step, path_));
-        }
+    if (!optional_group(view.corridors != nullptr, corridors_.has_value(), "corridor tables", view.step)) {
         return;
     }
     if (!corridors_) {
-        if (steps_written_ > 0) {
-            throw std::logic_error(
-                fmt::format("RunWriter: step {} has corridor tables, the first step had none ({})",
-                            view.step, path_));
-        }
         create_corridors(view);
     }
     CorridorDatasets& d = *corridors_;

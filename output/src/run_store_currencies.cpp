@@ -95,20 +95,10 @@ void RunFile::create_currencies(const models::StepView& view) {
 }
 
 void RunFile::write_currencies(const models::StepView& view) {
-    if (view.settlement == nullptr) {
-        if (currencies_) {
-            throw std::logic_error(fmt::format(
-                "RunWriter: step {} has no currency settlement, the first step had ({})", view.step,
-                path_));
-        }
+    if (!optional_group(view.settlement != nullptr, currencies_.has_value(), "currency settlement", view.step)) {
         return;
     }
     if (!currencies_) {
-        if (steps_written_ > 0) {
-            throw std::logic_error(fmt::format(
-                "RunWriter: step {} has currency settlement, the first step had none ({})",
-                view.step, path_));
-        }
         create_currencies(view);
     }
     CurrencyDatasets& d = *currencies_;

@@ -59,20 +59,10 @@ void RunFile::create_firms(const models::StepView& view) {
 }
 
 void RunFile::write_firms(const models::StepView& view) {
-    if (view.firms == nullptr) {
-        if (firms_) {
-            throw std::logic_error(
-                fmt::format("RunWriter: step {} has no firm tables, the first step had ({})",
-                            view.step, path_));
-        }
+    if (!optional_group(view.firms != nullptr, firms_.has_value(), "firm tables", view.step)) {
         return;
     }
     if (!firms_) {
-        if (steps_written_ > 0) {
-            throw std::logic_error(
-                fmt::format("RunWriter: step {} has firm tables, the first step had none ({})",
-                            view.step, path_));
-        }
         create_firms(view);
     }
     FirmDatasets& d = *firms_;

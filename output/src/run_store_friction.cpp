@@ -80,20 +80,10 @@ void RunFile::create_friction(const models::StepView& view) {
 }
 
 void RunFile::write_friction(const models::StepView& view) {
-    if (view.friction == nullptr) {
-        if (friction_) {
-            throw std::logic_error(
-                fmt::format("RunWriter: step {} has no friction tables, the first step had ({})",
-                            view.step, path_));
-        }
+    if (!optional_group(view.friction != nullptr, friction_.has_value(), "friction tables", view.step)) {
         return;
     }
     if (!friction_) {
-        if (steps_written_ > 0) {
-            throw std::logic_error(
-                fmt::format("RunWriter: step {} has friction tables, the first step had none ({})",
-                            view.step, path_));
-        }
         create_friction(view);
     }
     FrictionDatasets& d = *friction_;

@@ -84,37 +84,25 @@ std::size_t sector(const models::Scenario& s, const char* code) {
     return static_cast<std::size_t>(s.world->sector_index(code));
 }
 
-const std::string us_tariff_on_china_mac = R"(
-[[policy]]
-date = "2018-03"
-kind = "tariff"
-importer = "USA"
-exporter = "CHN"
-sectors = "MAC"
-increase = 25
-)";
+// A [[policy]]: `importer` raises its tariff on `exporter`'s goods by `points` from 2018-03
+// (`sectors`: a TOML value, or "" for all).
+std::string tariff_rise(const char* importer, const char* exporter, const std::string& sectors,
+                        int points, const char* date = "2018-03") {
+    return fmt::format("[[policy]]\ndate = \"{}\"\nkind = \"tariff\"\nimporter = \"{}\"\n"
+                       "exporter = \"{}\"\n{}increase = {}\n",
+                       date, importer, exporter,
+                       sectors.empty() ? "" : "sectors = " + sectors + "\n", points);
+}
+
+const std::string us_tariff_on_china_mac = tariff_rise("USA", "CHN", "\"MAC\"", 25);
 
 } // namespace
 
 TEST_CASE("Friction: indicators and index match hand computations", "[friction]") {
     // A US tariff on all Chinese goods diverts them; window 6 months.
-    const auto s = classroom("friction_hand", 14, R"(
-[friction]
-window_months = 6
-[[policy]]
-date = "2018-03"
-kind = "tariff"
-importer = "USA"
-exporter = "CHN"
-increase = 25
-[[policy]]
-date = "2018-05"
-kind = "tariff"
-importer = "CHN"
-exporter = "USA"
-sectors = "AGR"
-increase = 10
-)");
+    const auto s = classroom("friction_hand", 14,
+                             "[friction]\nwindow_months = 6\n" + tariff_rise("USA", "CHN", "", 25) +
+                                 tariff_rise("CHN", "USA", "\"AGR\"", 10, "2018-05"));
     const Record r = run(s);
     const auto& d = s.world->dims;
     const auto& p = s.friction;
@@ -257,20 +245,9 @@ behaviour = "none"
 
 TEST_CASE("Friction: tit_for_tat answers a partner's rise, after the lag, in proportion",
           "[friction]") {
-    const auto s = classroom("friction_tft", 12, us_tariff_on_china_mac + R"(
-[[policy]]
-date = "2018-06"
-kind = "tariff"
-importer = "DEU"
-exporter = "CHN"
-increase = 30
-[[policy]]
-date = "2018-08"
-kind = "tariff"
-importer = "USA"
-exporter = "CHN"
-sectors = "MAC"
-increase = -10
+    const auto s = classroom("friction_tft", 12,
+                             us_tariff_on_china_mac + tariff_rise("DEU", "CHN", "", 30, "2018-06") +
+                                 tariff_rise("USA", "CHN", "\"MAC\"", -10, "2018-08") + R"(
 [[government]]
 country = "CHN"
 behaviour = "tit_for_tat"
@@ -356,15 +333,7 @@ behaviour = "tit_for_tat"
 
 TEST_CASE("Friction: anti_dumping fires when and only when surge and undercut pass",
           "[friction]") {
-    const std::string war = R"(
-[[policy]]
-date = "2018-03"
-kind = "tariff"
-importer = "USA"
-exporter = "CHN"
-increase = 25
-)";
-    const std::string rule = R"(
+    const std::string war = tariff_rise("USA", "CHN", "", 25);    const std::string rule = R"(
 [[government]]
 country = "DEU"
 behaviour = "anti_dumping"
@@ -426,13 +395,7 @@ duty_pct = 15
 }
 
 TEST_CASE("Friction: a safeguard falls on every source and not again too soon", "[friction]") {
-    const auto s = classroom("friction_safeguard", 36, R"(
-[[policy]]
-date = "2018-03"
-kind = "tariff"
-importer = "USA"
-exporter = "CHN"
-increase = 25
+    const auto s = classroom("friction_safeguard", 36, tariff_rise("USA", "CHN", "", 25) + R"(
 [[government]]
 country = "DEU"
 behaviour = "safeguard"
