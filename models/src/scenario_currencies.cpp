@@ -55,7 +55,8 @@ void read_currencies(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& p
     }
     bounded(f, "spread_min", p.spread_min, 0.0, 0.2, false, false, "share of value");
     bounded(f, "spread_max", p.spread_max, 0.0, 0.2, false, false, "share of value");
-    bounded(f, "half", p.half, 0.0, 1.0, true, false, "market depth at which the spread is halfway");
+    bounded(f, "half", p.half, 0.0, 1.0, true, false,
+            "market depth at which the spread is halfway");
     bounded(f, "eta", p.eta, 0.0, 20.0, false, false, "strength of the thick-market externality");
     bounded(f, "risk", p.risk, 0.0, 10.0, false, false, "cost per unit of annual FX sd");
     bounded(f, "scale", p.scale, 0.0, 1.0, true, false, "logit scale, share of value");

@@ -12,15 +12,13 @@
 namespace tradesim::models::detail {
 namespace {
 
-const std::vector<std::string> friction_keys = {"enabled", "window_months", "min_flow_bn",
-                                                "cap_pct", "watch",         "warning",
-                                                "alert",   "hysteresis",    "weights",
-                                                "full"};
+const std::vector<std::string> friction_keys = {
+    "enabled", "window_months", "min_flow_bn", "cap_pct", "watch",
+    "warning", "alert",         "hysteresis",  "weights", "full"};
 
 // weights = { surge = 0.3, ... } or full = { ... }: one number per indicator named.
-void read_by_indicator(Fields& f, const std::string& key,
-                       std::array<double, indicator_count>& out, double lo, double hi,
-                       bool open_lo) {
+void read_by_indicator(Fields& f, const std::string& key, std::array<double, indicator_count>& out,
+                       double lo, double hi, bool open_lo) {
     const sim::SpecNode* node = f.node(key);
     if (node == nullptr) {
         return;
@@ -64,8 +62,8 @@ void read_params(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& probl
     Fields f(*node, "friction", problems, friction_keys);
     if (const sim::SpecNode* on = f.node("enabled")) {
         if (!on->is_boolean()) {
-            f.error("enabled", fmt::format("friction.enabled must be true or false, not {}",
-                                           on->kind_name()));
+            f.error("enabled",
+                    fmt::format("friction.enabled must be true or false, not {}", on->kind_name()));
         } else {
             p.enabled = on->as_boolean();
         }
@@ -113,7 +111,8 @@ void read_governments(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& 
         return;
     }
     if (!node->is_array()) {
-        problems.error(node->where(), "government must be an array of tables: write [[government]]");
+        problems.error(node->where(),
+                       "government must be an array of tables: write [[government]]");
         return;
     }
     if (!s.friction.enabled && !node->items().empty()) {
@@ -155,14 +154,14 @@ void read_governments(const sim::SpecNode& root, Scenario& s, sim::Diagnostics& 
                 } else if ((*name == "none" && !mine.empty()) ||
                            (*name != "none" &&
                             std::find(mine.begin(), mine.end(), "none") != mine.end())) {
-                    f.error("behaviour", fmt::format("{}: {} is given both none and {}", path,
-                                                     code, *name == "none" ? mine.front() : *name));
+                    f.error("behaviour", fmt::format("{}: {} is given both none and {}", path, code,
+                                                     *name == "none" ? mine.front() : *name));
                 }
                 mine.push_back(*name);
                 // Options are checked once per table: later countries' problems would repeat.
                 sim::Diagnostics quiet;
-                BehaviourContext ctx{*s.world, s.calendar, s.friction, path, gov,
-                                     c == 0 ? problems : quiet};
+                BehaviourContext ctx{*s.world, s.calendar, s.friction,
+                                     path,     gov,        c == 0 ? problems : quiet};
                 std::vector<std::string> keys;
                 auto behaviour = (*reader)(table, ctx, keys);
                 if (c == 0) {

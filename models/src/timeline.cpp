@@ -16,9 +16,9 @@ Timeline::Timeline(const Scenario& scenario) : scenario_(scenario) {
 
 void Timeline::add(std::unique_ptr<Policy> policy) {
     // After every policy that starts no later: scheduled ones first, then in the order added.
-    const auto at = std::upper_bound(
-        order_.begin(), order_.end(), policy->start_step(),
-        [](int start, const Policy* p) { return start < p->start_step(); });
+    const auto at =
+        std::upper_bound(order_.begin(), order_.end(), policy->start_step(),
+                         [](int start, const Policy* p) { return start < p->start_step(); });
     order_.insert(at, policy.get());
     added_.push_back(policy.get());
     owned_.push_back(std::move(policy));

@@ -46,8 +46,8 @@ inline constexpr std::array<const char*, 7> pair_units{
 inline constexpr std::size_t route_key_columns = 5;
 inline constexpr std::size_t route_value_columns = 4;
 
-/// Writes the CSV of `table` ("corridors", "routes" or "paths") for steps [first, last) of `run`, which
-/// has corridor tables (run_store_corridors.cpp).
+/// Writes the CSV of `table` ("corridors", "routes" or "paths") for steps [first, last) of `run`,
+/// which has corridor tables (run_store_corridors.cpp).
 void write_corridor_csv(const RunReader& run, const std::string& table, int first, int last,
                         std::ostream& out);
 
@@ -135,8 +135,7 @@ private:
     /// Whether a step writes an optional group (firms, corridors, ...): `present` when the
     /// step has its tables, `created` when the file has the group. A group exists from the
     /// first step or never: throws std::logic_error when a later step disagrees with the first.
-    [[nodiscard]] bool optional_group(bool present, bool created, const char* what,
-                                      int step) const;
+    [[nodiscard]] bool optional_group(bool present, bool created, const char* what, int step) const;
     // Firm tables (run_store_firms.cpp): /firms, created at the first step of a run with firms.
     void create_firms(const models::StepView& view);
     void write_firms(const models::StepView& view);

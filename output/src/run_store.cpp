@@ -230,8 +230,9 @@ bool RunFile::optional_group(bool present, bool created, const char* what, int s
     if (present == created || (present && steps_written_ == 0)) {
         return present;
     }
-    throw std::logic_error(fmt::format("RunWriter: step {} has {}{}, the first step had{} ({})", step,
-                                       present ? "" : "no ", what, present ? " none" : "", path_));
+    throw std::logic_error(fmt::format("RunWriter: step {} has {}{}, the first step had{} ({})",
+                                       step, present ? "" : "no ", what, present ? " none" : "",
+                                       path_));
 }
 
 void RunFile::write_events(const std::vector<models::Event>& list) {

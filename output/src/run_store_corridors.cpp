@@ -73,7 +73,8 @@ void RunFile::create_corridors(const models::StepView& view) {
 }
 
 void RunFile::write_corridors(const models::StepView& view) {
-    if (!optional_group(view.corridors != nullptr, corridors_.has_value(), "corridor tables", view.step)) {
+    if (!optional_group(view.corridors != nullptr, corridors_.has_value(), "corridor tables",
+                        view.step)) {
         return;
     }
     if (!corridors_) {
@@ -129,8 +130,8 @@ void RunFile::write_corridors(const models::StepView& view) {
     // Routes: the paths met since the last step, then this step's rows.
     const std::vector<std::string>& paths = view.corridors->route_paths();
     if (paths.size() > d.paths_written) {
-        d.paths.append_strings({paths.begin() + static_cast<std::ptrdiff_t>(d.paths_written),
-                                paths.end()});
+        d.paths.append_strings(
+            {paths.begin() + static_cast<std::ptrdiff_t>(d.paths_written), paths.end()});
         d.paths_written = paths.size();
     }
     const std::size_t rows = t.route_pair.size();

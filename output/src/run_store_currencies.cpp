@@ -95,7 +95,8 @@ void RunFile::create_currencies(const models::StepView& view) {
 }
 
 void RunFile::write_currencies(const models::StepView& view) {
-    if (!optional_group(view.settlement != nullptr, currencies_.has_value(), "currency settlement", view.step)) {
+    if (!optional_group(view.settlement != nullptr, currencies_.has_value(), "currency settlement",
+                        view.step)) {
         return;
     }
     if (!currencies_) {

@@ -80,7 +80,8 @@ void RunFile::create_friction(const models::StepView& view) {
 }
 
 void RunFile::write_friction(const models::StepView& view) {
-    if (!optional_group(view.friction != nullptr, friction_.has_value(), "friction tables", view.step)) {
+    if (!optional_group(view.friction != nullptr, friction_.has_value(), "friction tables",
+                        view.step)) {
         return;
     }
     if (!friction_) {

@@ -148,13 +148,12 @@ TEST_CASE("Friction: indicators and index match hand computations", "[friction]"
                         total0 += X0[d.flow(l, j, k)];
                     }
                     // No network in the classroom world: the landed price is the wage.
-                    const std::array<double, 6> v = {
-                        X[f] / X0[f] - 1.0,
-                        imbalance(X, i, j),
-                        imbalance(X, i, j) - imbalance(X0, i, j),
-                        1.0 - (w[i] / w[j]) / (w0[i] / w0[j]),
-                        X[f] / total - X0[f] / total0,
-                        100.0 * moved / weight};
+                    const std::array<double, 6> v = {X[f] / X0[f] - 1.0,
+                                                     imbalance(X, i, j),
+                                                     imbalance(X, i, j) - imbalance(X0, i, j),
+                                                     1.0 - (w[i] / w[j]) / (w0[i] / w0[j]),
+                                                     X[f] / total - X0[f] / total0,
+                                                     100.0 * moved / weight};
                     double index = 0;
                     for (std::size_t m = 0; m < 6; ++m) {
                         REQUIRE(F.indicator[m][f] == Approx(v[m]).margin(1e-12));
@@ -183,8 +182,8 @@ TEST_CASE("Friction: indicators and index match hand computations", "[friction]"
         for (std::size_t f = 0; f < d.flow_count(); ++f) {
             const double x = r.friction[t].index[f];
             const auto level = static_cast<models::Level>(r.friction[t].level[f]);
-            const auto last =
-                t == 0 ? models::Level::none : static_cast<models::Level>(r.friction[t - 1].level[f]);
+            const auto last = t == 0 ? models::Level::none
+                                     : static_cast<models::Level>(r.friction[t - 1].level[f]);
             const auto threshold = [&](models::Level l) {
                 return l == models::Level::alert     ? p.alert
                        : l == models::Level::warning ? p.warning
@@ -208,9 +207,10 @@ TEST_CASE("Friction: indicators and index match hand computations", "[friction]"
         for (const auto& e : r.events[t]) {
             if (e.kind == "watch" || e.kind == "warning" || e.kind == "alert" ||
                 e.kind == "eased") {
-                logged += e.sector == "all" ? 9
-                                            : static_cast<std::size_t>(
-                                                  std::count(e.sector.begin(), e.sector.end(), ';') + 1);
+                logged += e.sector == "all"
+                              ? 9
+                              : static_cast<std::size_t>(
+                                    std::count(e.sector.begin(), e.sector.end(), ';') + 1);
                 REQUIRE_THAT(e.message, Contains("friction index"));
             }
         }
@@ -295,8 +295,8 @@ sectors = ["AGR", "VEH"]
     const Record q = run(on);
     const auto& w = on.world->flows;
     const std::size_t agr = sector(on, "AGR"), veh = sector(on, "VEH");
-    const double rate = 25.0 * w[d.flow(chn, usa, mac)] /
-                        (w[d.flow(usa, chn, agr)] + w[d.flow(usa, chn, veh)]);
+    const double rate =
+        25.0 * w[d.flow(chn, usa, mac)] / (w[d.flow(usa, chn, agr)] + w[d.flow(usa, chn, veh)]);
     REQUIRE(q.of("retaliation").size() == 1);
     REQUIRE(q.tariff[3][d.flow(usa, chn, agr)] == Approx(std::min(rate, 100.0) / 100.0));
     REQUIRE(q.tariff[3][d.flow(usa, chn, veh)] == Approx(std::min(rate, 100.0) / 100.0));
@@ -331,9 +331,9 @@ behaviour = "tit_for_tat"
     }
 }
 
-TEST_CASE("Friction: anti_dumping fires when and only when surge and undercut pass",
-          "[friction]") {
-    const std::string war = tariff_rise("USA", "CHN", "", 25);    const std::string rule = R"(
+TEST_CASE("Friction: anti_dumping fires when and only when surge and undercut pass", "[friction]") {
+    const std::string war = tariff_rise("USA", "CHN", "", 25);
+    const std::string rule = R"(
 [[government]]
 country = "DEU"
 behaviour = "anti_dumping"
@@ -480,18 +480,20 @@ loss_pct = {}
     }
     REQUIRE_FALSE((exports(t0 - 5, usa, chn) <= -0.02 && exports(t0 - 5, chn, usa) <= -0.02));
     // Losses short of the rule's: no step-down.
-    REQUIRE(run(classroom("friction_negotiate_never", 24, fmt::format(fmt::runtime(escalation), 50)))
-                .of("negotiation")
-                .empty());
+    REQUIRE(
+        run(classroom("friction_negotiate_never", 24, fmt::format(fmt::runtime(escalation), 50)))
+            .of("negotiation")
+            .empty());
 }
 
 TEST_CASE("Friction: the same at any thread count", "[friction]") {
-    const auto s = load("friction_threads",
-                        fmt::format("extends = \"{}/scenarios/us_china_trade_war.toml\"\n"
-                                    "[calendar]\nsteps = 26\n[network]\nenabled = false\n"
-                                    "[[government]]\ncountry = \"all\"\nbehaviour = \"anti_dumping\"\n"
-                                    "lag_months = 2\n",
-                                    repo));
+    const auto s =
+        load("friction_threads",
+             fmt::format("extends = \"{}/scenarios/us_china_trade_war.toml\"\n"
+                         "[calendar]\nsteps = 26\n[network]\nenabled = false\n"
+                         "[[government]]\ncountry = \"all\"\nbehaviour = \"anti_dumping\"\n"
+                         "lag_months = 2\n",
+                         repo));
     Record one, two;
     {
         const sim::ThreadScope threads(1);
@@ -532,7 +534,8 @@ TEST_CASE("Friction: us_china_trade_war, China's answers by tit_for_tat against 
     const auto& w = war.world->flows;
     const std::size_t usa = country(war, "USA"), chn = country(war, "CHN");
     // Tariff of `importer` on `exporter` weighted by the baseline flows, points.
-    const auto mean = [&](const std::vector<double>& t, std::size_t exporter, std::size_t importer) {
+    const auto mean = [&](const std::vector<double>& t, std::size_t exporter,
+                          std::size_t importer) {
         double sum = 0, weight = 0;
         for (std::size_t k = 0; k < d.sectors; ++k) {
             sum += w[d.flow(exporter, importer, k)] * t[d.flow(exporter, importer, k)];

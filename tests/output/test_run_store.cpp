@@ -1,5 +1,7 @@
 #include "tradesim/output/run_store.hpp"
 
+#include "run_store_util.hpp"
+
 #include "tradesim/sim/error.hpp"
 
 #include <catch2/catch.hpp>
@@ -27,6 +29,9 @@ namespace output = tradesim::output;
 namespace sim = tradesim::sim;
 
 namespace {
+
+using tradesim::test::bits;
+const auto& lines = tradesim::test::split_lines;
 
 // Each test case writes below its own folder: ctest may run test cases in parallel.
 std::string fresh_dir(const std::string& name) {
@@ -125,29 +130,12 @@ std::string write_run(const std::string& path, int steps = 3) {
     return path;
 }
 
-std::vector<std::uint64_t> bits(const std::vector<double>& values) {
-    std::vector<std::uint64_t> out;
-    for (const double v : values) {
-        out.push_back(std::bit_cast<std::uint64_t>(v));
-    }
-    return out;
-}
-
 std::vector<double> country_row_major(const sim::ColumnTable& t) {
     std::vector<double> out;
     for (std::size_t i = 0; i < t.rows(); ++i) {
         for (std::size_t v = 0; v < t.columns(); ++v) {
             out.push_back(t.at(v, i));
         }
-    }
-    return out;
-}
-
-std::vector<std::string> lines(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-        out.push_back(line);
     }
     return out;
 }

@@ -2,6 +2,8 @@
 // the reader gives back, bit for bit, and runs of a world without a network have none.
 #include "tradesim/output/run_store.hpp"
 
+#include "run_store_util.hpp"
+
 #include "tradesim/models/corridors.hpp"
 #include "tradesim/models/scenario.hpp"
 #include "tradesim/models/simulation.hpp"
@@ -26,14 +28,13 @@ namespace sim = tradesim::sim;
 
 namespace {
 
-const std::string repo = TRADESIM_SOURCE_DIR;
-
+using tradesim::test::bits;
+using tradesim::test::lines;
 fs::path fresh_dir(const std::string& name) {
-    const fs::path dir = fs::path(TRADESIM_TEST_OUTPUT_DIR) / "run_store_corridors" / name;
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
+    return tradesim::test::fresh_dir("run_store_corridors", name);
 }
+
+const std::string repo = TRADESIM_SOURCE_DIR;
 
 /// Forwards every step to the writer and keeps a copy of the corridor tables it was given.
 struct Recorder : models::RunObserver {
@@ -74,14 +75,6 @@ RecordedRun record(const std::string& scenario_path, const std::string& name) {
 
 const std::string corridors_small = repo + "/tests/scenarios/corridors_small.toml";
 
-std::vector<std::uint64_t> bits(const std::vector<double>& values) {
-    std::vector<std::uint64_t> out;
-    for (const double v : values) {
-        out.push_back(std::bit_cast<std::uint64_t>(v));
-    }
-    return out;
-}
-
 /// The link tables as the file holds them: [link][teu, value, utilisation, cost, days, open].
 std::vector<double> link_rows(const models::CorridorTables& t) {
     std::vector<double> out;
@@ -106,18 +99,6 @@ std::vector<double> pair_rows(const models::CorridorTables& t) {
         out.push_back(t.pair_routes[p]);
     }
     return out;
-}
-
-std::vector<std::string> lines(const output::RunReader& reader, const std::string& table,
-                               int step = -1) {
-    std::ostringstream out;
-    reader.write_csv(table, step, out);
-    std::vector<std::string> result;
-    std::istringstream in(out.str());
-    for (std::string line; std::getline(in, line);) {
-        result.push_back(line);
-    }
-    return result;
 }
 
 std::size_t index_of(const std::vector<std::string>& list, const std::string& item) {

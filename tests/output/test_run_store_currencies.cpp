@@ -3,6 +3,8 @@
 // currency settlement have none.
 #include "tradesim/output/run_store.hpp"
 
+#include "run_store_util.hpp"
+
 #include "tradesim/models/currencies.hpp"
 #include "tradesim/models/policy.hpp"
 #include "tradesim/models/scenario.hpp"
@@ -30,6 +32,9 @@ namespace sim = tradesim::sim;
 
 namespace {
 
+using tradesim::test::bits;
+using tradesim::test::lines;
+
 const std::string repo = TRADESIM_SOURCE_DIR;
 
 std::string fresh_path(const std::string& name) {
@@ -43,26 +48,6 @@ const models::Scenario& baseline() {
     static const models::Scenario scenario =
         models::load_scenario(repo + "/scenarios/baseline.toml");
     return scenario;
-}
-
-std::vector<std::uint64_t> bits(const std::vector<double>& values) {
-    std::vector<std::uint64_t> out;
-    for (const double v : values) {
-        out.push_back(std::bit_cast<std::uint64_t>(v));
-    }
-    return out;
-}
-
-std::vector<std::string> lines(const output::RunReader& reader, const std::string& table,
-                               int step = -1) {
-    std::ostringstream out;
-    reader.write_csv(table, step, out);
-    std::vector<std::string> result;
-    std::istringstream in(out.str());
-    for (std::string line; std::getline(in, line);) {
-        result.push_back(line);
-    }
-    return result;
 }
 
 /// What a StepView refers to besides the settlement: a one-column country table and flows.

@@ -2,6 +2,8 @@
 // reader gives back, bit for bit, and runs without [firms] have none.
 #include "tradesim/output/run_store.hpp"
 
+#include "run_store_util.hpp"
+
 #include "tradesim/models/scenario.hpp"
 #include "tradesim/models/simulation.hpp"
 #include "tradesim/sim/error.hpp"
@@ -23,6 +25,9 @@ namespace output = tradesim::output;
 namespace sim = tradesim::sim;
 
 namespace {
+
+using tradesim::test::bits;
+using tradesim::test::lines;
 
 const std::string repo = TRADESIM_SOURCE_DIR;
 
@@ -67,14 +72,6 @@ RecordedRun record(const std::string& scenario_file, const std::string& name) {
     return run;
 }
 
-std::vector<std::uint64_t> bits(const std::vector<double>& values) {
-    std::vector<std::uint64_t> out;
-    for (const double v : values) {
-        out.push_back(std::bit_cast<std::uint64_t>(v));
-    }
-    return out;
-}
-
 std::vector<double> row_major(const sim::ColumnTable& t) {
     std::vector<double> out;
     for (std::size_t i = 0; i < t.rows(); ++i) {
@@ -83,18 +80,6 @@ std::vector<double> row_major(const sim::ColumnTable& t) {
         }
     }
     return out;
-}
-
-std::vector<std::string> lines(const output::RunReader& reader, const std::string& table,
-                               int step = -1) {
-    std::ostringstream out;
-    reader.write_csv(table, step, out);
-    std::vector<std::string> result;
-    std::istringstream in(out.str());
-    for (std::string line; std::getline(in, line);) {
-        result.push_back(line);
-    }
-    return result;
 }
 
 } // namespace

@@ -3,6 +3,8 @@
 // killed mid-way keeps its whole steps, and runs with friction off have none.
 #include "tradesim/output/run_store.hpp"
 
+#include "run_store_util.hpp"
+
 #include "tradesim/models/friction.hpp"
 #include "tradesim/models/scenario.hpp"
 #include "tradesim/models/simulation.hpp"
@@ -31,36 +33,15 @@ namespace sim = tradesim::sim;
 
 namespace {
 
+using tradesim::test::bits;
+using tradesim::test::lines;
+fs::path fresh_dir(const std::string& name) {
+    return tradesim::test::fresh_dir("run_store_friction", name);
+}
+
 const std::string repo = TRADESIM_SOURCE_DIR;
 const std::string friction_small = repo + "/tests/scenarios/friction_small.toml";
 const output::RunInfo info{"0.1.0-test", 1, "2024-01-02T03:04:05Z"};
-
-fs::path fresh_dir(const std::string& name) {
-    const fs::path dir = fs::path(TRADESIM_TEST_OUTPUT_DIR) / "run_store_friction" / name;
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
-
-std::vector<std::uint64_t> bits(const std::vector<double>& values) {
-    std::vector<std::uint64_t> out;
-    for (const double v : values) {
-        out.push_back(std::bit_cast<std::uint64_t>(v));
-    }
-    return out;
-}
-
-std::vector<std::string> lines(const output::RunReader& reader, const std::string& table,
-                               int step = -1) {
-    std::ostringstream out;
-    reader.write_csv(table, step, out);
-    std::vector<std::string> result;
-    std::istringstream in(out.str());
-    for (std::string line; std::getline(in, line);) {
-        result.push_back(line);
-    }
-    return result;
-}
 
 /// Forwards every step to the writer and keeps a copy of the friction tables it was given.
 struct Recorder : models::RunObserver {

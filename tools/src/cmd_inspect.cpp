@@ -99,8 +99,7 @@ int inspect_command(const std::string& run_file) {
         // of a world with a transport network, the currency tables only in runs with currency
         // settlement, friction only in runs with friction on.
         const bool firm_table = name == "firms" || name == "firm_pairs";
-        const bool corridor_table =
-            name == "corridors" || name == "routes" || name == "paths";
+        const bool corridor_table = name == "corridors" || name == "routes" || name == "paths";
         const bool currency_table =
             name == "currencies" || name == "settlement" || name == "payments";
         if ((run.has_firms() || !firm_table) && (run.has_corridors() || !corridor_table) &&

@@ -55,13 +55,13 @@ public:
                 const double rate = o_.lesser ? std::min(o_.duty, 100.0 * under[f]) : o_.duty;
                 DutySpec spec = detail::duty(seen, name_, g, {i}, {k}, {rate}, start, o_.term,
                                              out.steps(), calendar_);
-                const std::string what = fmt::format("{} from {}", w.sectors[k].name,
-                                                     w.countries[i].name);
-                const std::string why = fmt::format(
-                    "imports {} % in {} months, price {} % against {} producers",
-                    detail::signed_number(100.0 * surge[f]), months,
-                    detail::signed_number(-100.0 * under[f]),
-                    detail::possessive(w.countries[g].name));
+                const std::string what =
+                    fmt::format("{} from {}", w.sectors[k].name, w.countries[i].name);
+                const std::string why =
+                    fmt::format("imports {} % in {} months, price {} % against {} producers",
+                                detail::signed_number(100.0 * surge[f]), months,
+                                detail::signed_number(-100.0 * under[f]),
+                                detail::possessive(w.countries[g].name));
                 Event e;
                 e.step = seen.step;
                 e.date = calendar_.date_of(seen.step).str();
@@ -73,11 +73,11 @@ public:
                 e.message = fmt::format("{} opens an anti-dumping investigation into {} ({})",
                                         w.countries[g].name, what, why);
                 out.note(std::move(e));
-                spec.message = fmt::format("{} imposes an anti-dumping duty of {:.1f} % on {} for "
-                                           "{} months (investigation opened {}: {})",
-                                           w.countries[g].name, rate, what,
-                                           o_.term * seen.months_per_step,
-                                           calendar_.date_of(seen.step).str(), why);
+                spec.message =
+                    fmt::format("{} imposes an anti-dumping duty of {:.1f} % on {} for "
+                                "{} months (investigation opened {}: {})",
+                                w.countries[g].name, rate, what, o_.term * seen.months_per_step,
+                                calendar_.date_of(seen.step).str(), why);
                 spec.end_message = fmt::format("{} anti-dumping duty on {} expires",
                                                detail::possessive(w.countries[g].name), what);
                 out.add(make_duty(std::move(spec)));
@@ -93,9 +93,8 @@ private:
 
 std::unique_ptr<Behaviour> read(const sim::SpecNode& table, BehaviourContext& ctx,
                                 std::vector<std::string>& keys_used) {
-    const std::vector<std::string> keys = {"exporters",   "sectors",    "surge_pct",
-                                           "undercut_pct", "duty_pct",  "lesser_duty",
-                                           "lag_months",  "term_months"};
+    const std::vector<std::string> keys = {"exporters", "sectors",     "surge_pct",  "undercut_pct",
+                                           "duty_pct",  "lesser_duty", "lag_months", "term_months"};
     keys_used.insert(keys_used.end(), keys.begin(), keys.end());
     detail::Fields f(table, ctx.key_path, ctx.problems, {});
     AntiDumping::Options o;
@@ -110,8 +109,8 @@ std::unique_ptr<Behaviour> read(const sim::SpecNode& table, BehaviourContext& ct
                     "the duty, percent, at most friction.cap_pct");
     if (const sim::SpecNode* lesser = f.node("lesser_duty")) {
         if (!lesser->is_boolean()) {
-            f.error("lesser_duty", fmt::format("{} must be true or false",
-                                               f.key_path("lesser_duty")));
+            f.error("lesser_duty",
+                    fmt::format("{} must be true or false", f.key_path("lesser_duty")));
         } else {
             o.lesser = lesser->as_boolean();
         }

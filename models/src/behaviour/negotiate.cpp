@@ -50,8 +50,8 @@ public:
             }
             const double out_change = out_now / out_base - 1.0;
             const double in_change = in_now / in_base - 1.0;
-            const bool losing = mine >= 0.5 && theirs >= 0.5 && out_change <= -loss_ &&
-                                in_change <= -loss_;
+            const bool losing =
+                mine >= 0.5 && theirs >= 0.5 && out_change <= -loss_ && in_change <= -loss_;
             count_[p] = losing ? count_[p] + 1 : 0;
             if (count_[p] < patience_ || recent(out, g, p, seen.step)) {
                 continue;
@@ -81,8 +81,8 @@ public:
                 if (on.empty()) {
                     continue;
                 }
-                DutySpec spec = detail::duty(seen, "negotiation", importer, {exporter}, on,
-                                             points, start, 0, out.steps(), calendar_);
+                DutySpec spec = detail::duty(seen, "negotiation", importer, {exporter}, on, points,
+                                             start, 0, out.steps(), calendar_);
                 spec.government = g;
                 spec.message = fmt::format(
                     "{} and {} step down ({} proposed, {}): {} cuts its tariffs on {} from {} by "
@@ -131,8 +131,8 @@ private:
 
 std::unique_ptr<Behaviour> read(const sim::SpecNode& table, BehaviourContext& ctx,
                                 std::vector<std::string>& keys_used) {
-    const std::vector<std::string> keys = {"partners", "step_down", "loss_pct",
-                                           "patience_months", "lag_months"};
+    const std::vector<std::string> keys = {"partners", "step_down", "loss_pct", "patience_months",
+                                           "lag_months"};
     keys_used.insert(keys_used.end(), keys.begin(), keys.end());
     detail::Fields f(table, ctx.key_path, ctx.problems, {});
     const auto partners = detail::read_partners(f, "partners", ctx);

@@ -21,9 +21,10 @@ private:
 } // namespace
 
 void register_behaviour_none(BehaviourRegistry& registry) {
-    registry.add("none", [](const sim::SpecNode&, BehaviourContext& ctx, std::vector<std::string>&) {
-        return std::make_unique<None>(ctx.government);
-    });
+    registry.add("none",
+                 [](const sim::SpecNode&, BehaviourContext& ctx, std::vector<std::string>&) {
+                     return std::make_unique<None>(ctx.government);
+                 });
 }
 
 } // namespace tradesim::models

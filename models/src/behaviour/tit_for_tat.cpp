@@ -94,7 +94,8 @@ public:
                 me, detail::possessive(them), calendar_.date_of(seen.step).str(), mean,
                 detail::possessive(me), them, detail::sector_words(w, hit),
                 detail::sector_words(w, on), them, spec.value);
-            spec.end_message = fmt::format("{} retaliation on {} ends", detail::possessive(me), them);
+            spec.end_message =
+                fmt::format("{} retaliation on {} ends", detail::possessive(me), them);
             out.add(make_duty(std::move(spec)));
         }
     }
@@ -124,8 +125,8 @@ std::unique_ptr<Behaviour> read(const sim::SpecNode& table, BehaviourContext& ct
     if (!partners || !sectors || !lag) {
         return nullptr;
     }
-    return std::make_unique<TitForTat>(ctx.government, *partners, *sectors, proportion,
-                                       threshold, *lag, ctx.calendar);
+    return std::make_unique<TitForTat>(ctx.government, *partners, *sectors, proportion, threshold,
+                                       *lag, ctx.calendar);
 }
 
 } // namespace

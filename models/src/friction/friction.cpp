@@ -37,7 +37,9 @@ int Observed::steps_of(int months) const noexcept {
     return std::max(1, (months + months_per_step - 1) / months_per_step);
 }
 
-int Observed::window_steps() const noexcept { return steps_of(params.window_months); }
+int Observed::window_steps() const noexcept {
+    return steps_of(params.window_months);
+}
 
 namespace {
 
@@ -68,7 +70,8 @@ struct Friction::Impl {
     int last_step = -1;
     int last_step_seen = 0; ///< the step being observed
 
-    explicit Impl(const Scenario& s) : scenario(s), world(*s.world), dims(s.world->dims), params(s.friction) {
+    explicit Impl(const Scenario& s)
+        : scenario(s), world(*s.world), dims(s.world->dims), params(s.friction) {
         const int months = s.calendar.months_per_step();
         window = std::max(1, (params.window_months + months - 1) / months);
         ring.resize(static_cast<std::size_t>(window) + 1);
@@ -83,8 +86,8 @@ struct Friction::Impl {
             for (std::size_t j = 0; j < dims.countries; ++j) {
                 for (std::size_t k = 0; k < dims.sectors; ++k) {
                     const std::size_t f = dims.flow(i, j, k);
-                    tables.watched[f] = i != j && world.sectors[k].traded &&
-                                        world.flows[f] >= params.min_flow;
+                    tables.watched[f] =
+                        i != j && world.sectors[k].traded && world.flows[f] >= params.min_flow;
                 }
             }
         }
@@ -114,8 +117,7 @@ struct Friction::Impl {
                     for (std::size_t i = 0; i < n; ++i) {
                         total += flows[dims.flow(i, j, k)];
                     }
-                    const double home =
-                        wages[j] * (tau.empty() ? 1.0 : tau[dims.flow(j, j, k)]);
+                    const double home = wages[j] * (tau.empty() ? 1.0 : tau[dims.flow(j, j, k)]);
                     for (std::size_t i = 0; i < n; ++i) {
                         const std::size_t f = dims.flow(i, j, k);
                         const double landed = wages[i] * (tau.empty() ? 1.0 : tau[f]);
@@ -278,8 +280,8 @@ struct Friction::Impl {
         }
     }
 
-    [[nodiscard]] Event level_event(int step, const std::string& date, std::size_t i,
-                                    std::size_t j, const std::vector<std::size_t>& sectors,
+    [[nodiscard]] Event level_event(int step, const std::string& date, std::size_t i, std::size_t j,
+                                    const std::vector<std::size_t>& sectors,
                                     std::size_t change) const {
         std::size_t top = sectors.front();
         for (std::size_t k : sectors) {
@@ -295,14 +297,13 @@ struct Friction::Impl {
         e.exporter = world.countries[i].code;
         e.sector = detail::sector_label(world, sectors);
         e.value = tables.index[f];
-        const std::string what = fmt::format("{} imports of {} from {}",
-                                             detail::possessive(world.countries[j].name),
-                                             detail::sector_words(world, sectors),
-                                             world.countries[i].name);
-        const std::string index =
-            sectors.size() > 1 ? fmt::format("friction index up to {:.2f}, {}", tables.index[f],
-                                             world.sectors[top].name)
-                               : fmt::format("friction index {:.2f}", tables.index[f]);
+        const std::string what =
+            fmt::format("{} imports of {} from {}", detail::possessive(world.countries[j].name),
+                        detail::sector_words(world, sectors), world.countries[i].name);
+        const std::string index = sectors.size() > 1
+                                      ? fmt::format("friction index up to {:.2f}, {}",
+                                                    tables.index[f], world.sectors[top].name)
+                                      : fmt::format("friction index {:.2f}", tables.index[f]);
         if (change > 0) {
             const char* level = to_string(static_cast<Level>(change));
             e.kind = level;
@@ -319,7 +320,9 @@ struct Friction::Impl {
 Friction::Friction(const Scenario& scenario) : impl_(std::make_unique<Impl>(scenario)) {}
 Friction::~Friction() = default;
 
-const FrictionTables& Friction::tables() const noexcept { return impl_->tables; }
+const FrictionTables& Friction::tables() const noexcept {
+    return impl_->tables;
+}
 
 void Friction::observe(int step, const std::vector<double>& flows, const std::vector<double>& wages,
                        const PolicyState& policy, const sim::ColumnTable& countries,
@@ -341,9 +344,8 @@ void Friction::observe(int step, const std::vector<double>& flows, const std::ve
     m.last_step = step;
 }
 
-std::vector<std::unique_ptr<Policy>> Friction::react(int step,
-                                                     const std::vector<const Policy*>& added,
-                                                     std::vector<Event>& events) {
+std::vector<std::unique_ptr<Policy>>
+Friction::react(int step, const std::vector<const Policy*>& added, std::vector<Event>& events) {
     Impl& m = *impl_;
     Observed seen{step,
                   m.scenario.calendar.months_per_step(),

@@ -68,9 +68,8 @@ std::optional<std::vector<std::size_t>> read_partners(Fields& f, const std::stri
     return out;
 }
 
-std::optional<std::vector<std::size_t>> read_sectors(Fields& f, const std::string& key,
-                                                     const BehaviourContext& ctx,
-                                                     bool mirror_default) {
+std::optional<std::vector<std::size_t>>
+read_sectors(Fields& f, const std::string& key, const BehaviourContext& ctx, bool mirror_default) {
     if (f.node(key) == nullptr) {
         return mirror_default ? std::vector<std::size_t>{} : traded_sectors(ctx.world);
     }
@@ -133,11 +132,10 @@ bool duty_pending(const Decisions& d, const std::string& kind, std::size_t impor
         if (s == nullptr || s->kind != kind || s->end <= step) {
             continue;
         }
-        const bool on = std::find(s->importers.begin(), s->importers.end(), importer) !=
-                            s->importers.end() &&
-                        std::find(s->exporters.begin(), s->exporters.end(), exporter) !=
-                            s->exporters.end() &&
-                        std::find(s->sectors.begin(), s->sectors.end(), sector) != s->sectors.end();
+        const bool on =
+            std::find(s->importers.begin(), s->importers.end(), importer) != s->importers.end() &&
+            std::find(s->exporters.begin(), s->exporters.end(), exporter) != s->exporters.end() &&
+            std::find(s->sectors.begin(), s->sectors.end(), sector) != s->sectors.end();
         if (on) {
             return true;
         }

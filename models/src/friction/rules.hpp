@@ -24,9 +24,8 @@ std::optional<std::vector<std::size_t>> read_partners(Fields& f, const std::stri
                                                       const BehaviourContext& ctx);
 /// Traded sectors named by `key` (default every traded sector; empty when `mirror_default`
 /// and the key is absent); an error for a sector that is not traded.
-std::optional<std::vector<std::size_t>> read_sectors(Fields& f, const std::string& key,
-                                                     const BehaviourContext& ctx,
-                                                     bool mirror_default);
+std::optional<std::vector<std::size_t>>
+read_sectors(Fields& f, const std::string& key, const BehaviourContext& ctx, bool mirror_default);
 
 /// A duty of `government` on imports from `exporters` in `sectors`, from step `start` for
 /// `term` steps (0: to the end of the run), labels and dates filled in; message left to the

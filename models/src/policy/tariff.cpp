@@ -79,11 +79,11 @@ public:
         std::string change;
         if (uniform) {
             const double v = percent_.front();
-            change = is_rate_ ? fmt::format("sets its tariff on {} from {} to {} %", words_.sectors,
-                                            from, v)
-                              : fmt::format("{} its tariff on {} from {} by {} points",
-                                            v >= 0 ? "raises" : "cuts", words_.sectors, from,
-                                            std::abs(v));
+            change =
+                is_rate_
+                    ? fmt::format("sets its tariff on {} from {} to {} %", words_.sectors, from, v)
+                    : fmt::format("{} its tariff on {} from {} by {} points",
+                                  v >= 0 ? "raises" : "cuts", words_.sectors, from, std::abs(v));
         } else {
             std::string amounts;
             for (std::size_t s = 0; s < percent_.size(); ++s) {
@@ -93,13 +93,13 @@ public:
                                        is_rate_ ? " %" : "");
             }
             change = fmt::format("{} its tariffs on goods from {}: {}{}",
-                                 is_rate_ ? "sets" : (mean >= 0 ? "raises" : "cuts"), from,
-                                 amounts, is_rate_ ? "" : " points");
+                                 is_rate_ ? "sets" : (mean >= 0 ? "raises" : "cuts"), from, amounts,
+                                 is_rate_ ? "" : " points");
         }
-        e.message = ending ? fmt::format("{} tariff measure on {} from {} of {} ends",
-                                         detail::possessive(words_.importers), words_.sectors,
-                                         from, date_)
-                           : fmt::format("{} {}", words_.importers, change);
+        e.message =
+            ending ? fmt::format("{} tariff measure on {} from {} of {} ends",
+                                 detail::possessive(words_.importers), words_.sectors, from, date_)
+                   : fmt::format("{} {}", words_.importers, change);
         if (!note_.empty()) {
             e.message += " — " + note_;
         }

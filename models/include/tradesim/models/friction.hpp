@@ -47,8 +47,8 @@ enum class Level : std::uint8_t { none = 0, watch = 1, warning = 2, alert = 3 };
 /// [friction] parameters, with their documented defaults (README, "Trade friction").
 struct FrictionParams {
     bool enabled = true;
-    int window_months = 12;  ///< W in months (at least one step)
-    double min_flow = 0.1;   ///< USD bn/yr at the baseline: smaller pair-sector flows are not watched
+    int window_months = 12; ///< W in months (at least one step)
+    double min_flow = 0.1; ///< USD bn/yr at the baseline: smaller pair-sector flows are not watched
     /// Indicator value that counts in full (surge 30 %, imbalance 0.5, change 0.1, undercut 5 %,
     /// share gain 5 points, partner tariff 10 points), in Indicator order.
     std::array<double, indicator_count> full = {0.30, 0.5, 0.10, 0.05, 0.05, 10.0};
@@ -68,8 +68,8 @@ struct FrictionParams {
 struct FrictionTables {
     /// indicator[m][flow]
     std::array<std::vector<double>, indicator_count> indicator;
-    std::vector<double> index;        ///< composite index, 0-1
-    std::vector<std::uint8_t> level;  ///< Level
+    std::vector<double> index;         ///< composite index, 0-1
+    std::vector<std::uint8_t> level;   ///< Level
     std::vector<std::uint8_t> watched; ///< 1 when the pair-sector is watched
 };
 
@@ -81,10 +81,10 @@ struct Observed {
     const World& world;
     const FrictionParams& params;
     const FrictionTables& friction;
-    const std::vector<double>& flows;      ///< X_ijk of the step
+    const std::vector<double>& flows;          ///< X_ijk of the step
     const std::vector<double>& baseline_flows; ///< X0_ijk
-    const std::vector<double>& tariff;     ///< tariffs in force at the step (fractions)
-    const std::vector<double>& tariff_before; ///< tariffs in force the step before
+    const std::vector<double>& tariff;         ///< tariffs in force at the step (fractions)
+    const std::vector<double>& tariff_before;  ///< tariffs in force the step before
     const std::vector<double>& welfare_change; ///< per country, percent from the baseline
     /// Flows `back` steps ago (0 = this step), back <= window steps; earlier than the start
     /// gives the first step's.

@@ -2,8 +2,8 @@
 /// Runs a scenario step by step through the fixed schedule of phases and hands each step's
 /// results to an observer (the run store, a test, a progress display).
 
-#include "tradesim/models/economy.hpp"
 #include "tradesim/models/corridors.hpp"
+#include "tradesim/models/economy.hpp"
 #include "tradesim/models/firms.hpp"
 #include "tradesim/models/friction.hpp"
 #include "tradesim/models/policy.hpp"
