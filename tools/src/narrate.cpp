@@ -83,14 +83,28 @@ void NarrateObserver::pair_lines(const models::StepView& view) const {
         }
         return sum;
     };
+    // The importer's tariffs on the exporter's goods, weighted by the first step's flows:
+    // where the answers and step-downs have brought them.
+    const auto tariff = [&](std::size_t i, std::size_t j) {
+        double sum = 0, weight = 0;
+        for (std::size_t k = 0; k < d.sectors; ++k) {
+            sum += first_flows_[d.flow(i, j, k)] * view.policy->tariff[d.flow(i, j, k)];
+            weight += first_flows_[d.flow(i, j, k)];
+        }
+        return weight > 0 ? 100.0 * sum / weight : 0.0;
+    };
     for (const auto& [j, i] : pairs) {
         const double now = trade(view.flows, i, j);
         const double first = trade(first_flows_, i, j);
         const std::string change = first > 0 ? fmt::format(" ({:+.1f} % since {})",
                                                            100.0 * (now / first - 1.0), first_date_)
                                              : std::string{};
-        fmt::print("   trade {} <- {}: {:.1f} bn USD/yr{}\n", world_.countries[j].name,
-                   world_.countries[i].name, now, change);
+        const std::string duties =
+            view.policy != nullptr
+                ? fmt::format("; tariffs {:+.1f} points on average", tariff(i, j))
+                : std::string{};
+        fmt::print("   trade {} <- {}: {:.1f} bn USD/yr{}{}\n", world_.countries[j].name,
+                   world_.countries[i].name, now, change, duties);
     }
 }
 
