@@ -822,7 +822,7 @@ run_narrate)
     [[ -s n.h5 ]] || fail "no result file"
     [[ $(head -1 out.txt) == "2018-03" ]] || fail "first line: $(head -1 out.txt)"
     contains out.txt "   United States sets its tariff on all goods from China to 25 % — test tariff"
-    grep -q "^   trade United States <- China: [0-9.]* bn USD/yr (-[0-9.]* % since 2018-01)$" out.txt \
+    grep -q "^   trade United States <- China: [0-9.]* bn USD/yr (-[0-9.]* % since 2018-01); tariffs +[0-9.]* points on average$" out.txt \
         || fail "no trade line for the tariff's pair"
     grep -q "^   trade China <- United States: " out.txt || fail "no trade line for China's answer"
     contains out.txt "   after 12 months:"
