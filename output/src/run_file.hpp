@@ -69,6 +69,10 @@ inline constexpr std::array<const char*, 3> friction_step_datasets{"index", "lev
 /// tables (run_store_friction.cpp).
 void write_friction_csv(const RunReader& run, int first, int last, std::ostream& out);
 
+/// Writes the CSV of the "tariffs" table for steps [first, last) of `run`, which has /tariffs
+/// (run_store_tariffs.cpp).
+void write_tariff_csv(const RunReader& run, int first, int last, std::ostream& out);
+
 /// What a run file says about itself, written when it is created.
 struct RunHeader {
     std::string program_version;
@@ -136,6 +140,9 @@ private:
     /// step has its tables, `created` when the file has the group. A group exists from the
     /// first step or never: throws std::logic_error when a later step disagrees with the first.
     [[nodiscard]] bool optional_group(bool present, bool created, const char* what, int step) const;
+    // The tariff path (run_store_tariffs.cpp): /tariffs, created with the file like /flows.
+    void create_tariffs();
+    void write_tariffs(const models::StepView& view);
     // Firm tables (run_store_firms.cpp): /firms, created at the first step of a run with firms.
     void create_firms(const models::StepView& view);
     void write_firms(const models::StepView& view);
@@ -184,6 +191,7 @@ private:
     // object opened from it is closed.
     h5::File file_;
     h5::Dataset flows_;
+    h5::Dataset tariffs_;
     std::optional<h5::Dataset> countries_; // needs the variables, known at the first step
     h5::Group metadata_;
     h5::Dataset dates_;

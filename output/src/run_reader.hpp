@@ -66,6 +66,16 @@ struct RunReader::Impl {
         }
     }
 
+    [[nodiscard]] bool has_tariffs() const { return file.contains("tariffs"); }
+
+    void require_tariffs() const {
+        if (!has_tariffs()) {
+            throw sim::UsageError(fmt::format("{}: no tariff table (the file was written before "
+                                              "tradesim stored tariffs; run the scenario again)",
+                                              path));
+        }
+    }
+
     void check_step(int step) const {
         if (step < 0 || step >= steps) {
             throw sim::UsageError(

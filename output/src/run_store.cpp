@@ -138,6 +138,7 @@ RunFile::RunFile(const std::string& path, const RunHeader& header, bool force)
     // Flows are chunked one step per chunk but not compressed: measured on the default
     // world, deflate saves about 15 % of their size and triples the time of a run.
     flows_ = file_.create_extendible<double>("flows", {n, n, sectors_n_}, 1, h5::Compress::none);
+    create_tariffs();
 
     h5::Group events = file_.create_group("events");
     auto& ev = events_;
@@ -175,6 +176,7 @@ void RunFile::close_objects() {
     friction_.reset();
     countries_.reset();
     flows_ = {};
+    tariffs_ = {};
     metadata_ = {};
     dates_ = {};
     state_hashes_ = {};
@@ -276,6 +278,7 @@ void RunFile::write_step(const models::StepView& view) {
     // steps, so a step counts only once everything of it is in the file.
     write_countries(view.countries);
     flows_.append<double>(view.flows, 1);
+    write_tariffs(view);
     write_firms(view);
     write_corridors(view);
     write_currencies(view);
@@ -414,6 +417,10 @@ RunReader::RunReader(const std::string& path) : impl_(std::make_unique<Impl>()) 
         }
     };
     limit("countries");
+    // Files written before /tariffs have none; their steps count without it.
+    if (r.file.contains("tariffs")) {
+        limit("tariffs");
+    }
     limit_group("firms", std::array{"countries"});
     limit_group("firms", detail::firm_pair_datasets);
     limit_group("corridors", std::array{"links", "pairs", "assignment"});
@@ -652,8 +659,9 @@ std::vector<models::Event> RunReader::events() const {
 }
 
 std::vector<std::string> RunReader::table_names() {
-    return {"countries", "flows", "events",     "steps",      "firms",    "firm_pairs", "corridors",
-            "routes",    "paths", "currencies", "settlement", "payments", "friction"};
+    return {"countries", "flows",      "tariffs",    "events",   "steps",
+            "firms",     "firm_pairs", "corridors",  "routes",   "paths",
+            "currencies", "settlement", "payments", "friction"};
 }
 
 void RunReader::write_csv(const std::string& table, int step, std::ostream& out) const {
@@ -679,6 +687,9 @@ void RunReader::write_csv(const std::string& table, int step, std::ostream& out)
     if (table == "friction") {
         r.require_friction();
     }
+    if (table == "tariffs") {
+        r.require_tariffs();
+    }
     if (step >= 0) {
         r.check_step(step);
     }
@@ -699,6 +710,10 @@ void RunReader::write_csv(const std::string& table, int step, std::ostream& out)
     }
     if (table == "friction") {
         detail::write_friction_csv(*this, first, last, out);
+        return;
+    }
+    if (table == "tariffs") {
+        detail::write_tariff_csv(*this, first, last, out);
         return;
     }
 
