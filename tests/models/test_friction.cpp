@@ -606,11 +606,12 @@ TEST_CASE("Friction: us_china_trade_war, China's answers by tit_for_tat against 
         }
     }
     REQUIRE(answers.size() == rises);
-    // China's answers in points: within a third of the scheduled ones by September 2019, and
-    // both near the US rise on China's goods as in the facts.
+    // China's answers in points by September 2019: within a fifth of the scheduled ones and of
+    // Bown's 13.8 (trade-weighted, so only roughly comparable with the baseline-weighted means).
     const double sched = mean(a.tariff[sep2019], usa, chn);
     const double tft = mean(b.tariff[sep2019], usa, chn);
-    REQUIRE(std::abs(tft - sched) < sched / 3.0);
+    REQUIRE(std::abs(tft - sched) < sched / 5.0);
+    REQUIRE(std::abs(tft - 13.8) < 13.8 / 5.0);
     // Trade between them falls in both.
     REQUIRE(exports(a, dec2019, usa, chn) < -5.0);
     REQUIRE(exports(b, dec2019, usa, chn) < -5.0);

@@ -167,6 +167,8 @@ TEST_CASE("RunStore: round trip of countries, flows and events", "[output][hdf5]
         const StepData d = make_step(s);
         CHECK(bits(reader.country_values(s)) == bits(country_row_major(d.countries)));
         CHECK(bits(reader.flow_values(s)) == bits(d.flows));
+        // Hand-built steps carry no policy state: no tariff change is stored.
+        CHECK(reader.tariff_values(s) == std::vector<double>(d.flows.size(), 0.0));
         hashes.push_back(d.hash);
     }
     CHECK(reader.state_hashes() == hashes);
@@ -214,6 +216,7 @@ TEST_CASE("RunStore: lists datasets with shape and stored size", "[output][hdf5]
     };
     CHECK(find("/countries").shape == std::vector<std::uint64_t>{3, 3, 4});
     CHECK(find("/flows").shape == std::vector<std::uint64_t>{3, 3, 3, 2});
+    CHECK(find("/tariffs").shape == std::vector<std::uint64_t>{3, 3, 3, 2});
     CHECK(find("/steps/date").shape == std::vector<std::uint64_t>{3});
     CHECK(find("/events/message").shape == std::vector<std::uint64_t>{3});
     CHECK(find("/metadata/countries").shape == std::vector<std::uint64_t>{3});
@@ -261,6 +264,9 @@ TEST_CASE("RunStore: CSV of each table has its header and one row per record", "
     CHECK(flows[1] == "0,2020-01,CHN,CHN,agri,1");
     CHECK(flows[2] == "0,2020-01,CHN,CHN,manuf,1.4142135623730951");
     CHECK(lines(csv(reader, "flows", 0)).size() == 1 + 3 * 3 * 2);
+    // Only tariffs other than 0, and these steps have none.
+    CHECK(lines(csv(reader, "tariffs")) ==
+          std::vector<std::string>{"step,date,exporter,importer,sector,tariff_pct"});
 
     const auto events = lines(csv(reader, "events"));
     REQUIRE(events.size() == 1 + 3);
@@ -284,7 +290,7 @@ TEST_CASE("RunStore: unknown table or step is a usage error", "[output][error]")
     REQUIRE_THROWS_WITH(reader.write_csv("flow", -1, out),
                         Contains("unknown table \"flow\"") &&
                             Contains("(did you mean \"flows\"?)") &&
-                            Contains("countries, flows, events, steps"));
+                            Contains("countries, flows, tariffs, events, steps"));
     REQUIRE_THROWS_AS(reader.write_csv("countries", 3, out), sim::UsageError);
     REQUIRE_THROWS_WITH(reader.write_csv("countries", 3, out),
                         Contains("step 3 out of range") && Contains("0 to 2"));

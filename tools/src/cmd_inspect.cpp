@@ -97,14 +97,16 @@ int inspect_command(const std::string& run_file) {
     for (const auto& name : output::RunReader::table_names()) {
         // The firm tables exist only in runs with [firms], the corridor tables only in runs
         // of a world with a transport network, the currency tables only in runs with currency
-        // settlement, friction only in runs with friction on.
+        // settlement, friction only in runs with friction on, tariffs only in files written
+        // since tradesim stores them.
         const bool firm_table = name == "firms" || name == "firm_pairs";
         const bool corridor_table = name == "corridors" || name == "routes" || name == "paths";
         const bool currency_table =
             name == "currencies" || name == "settlement" || name == "payments";
         if ((run.has_firms() || !firm_table) && (run.has_corridors() || !corridor_table) &&
             (run.has_currencies() || !currency_table) &&
-            (run.has_friction() || name != "friction")) {
+            (run.has_friction() || name != "friction") &&
+            (run.has_tariffs() || name != "tariffs")) {
             fmt::print("  {}\n", name);
         }
     }

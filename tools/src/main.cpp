@@ -67,7 +67,9 @@ int main(int argc, char** argv) {
     export_cmd->add_option("run", exp.run_file, "Result file (.h5)")->required();
     export_cmd
         ->add_option("table", exp.table,
-                     "countries, flows, events, steps; in runs with [firms] also firms (per "
+                     "countries, flows, tariffs (per step, exporter, importer and sector: the "
+                     "tariff in percent points above the 2017 baseline, only rows other than "
+                     "0), events, steps; in runs with [firms] also firms (per "
                      "country) or firm_pairs (per exporter, importer, sector; rows without "
                      "firms, entries or exits left out); in runs of a world with a transport "
                      "network also corridors (per link: TEU, value, utilisation, cost, days, "

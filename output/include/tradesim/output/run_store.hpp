@@ -20,6 +20,11 @@
 ///   /steps/solver_iterations      (int32[S])
 ///   /countries                    float64[S][N][V]
 ///   /flows                        float64[S][N][N][K], exporter, importer, sector
+///   /tariffs                      float64[S][N][N][K] exporter, importer, sector: the tariff
+///                                 the step ran under, scheduled and added by governments'
+///                                 behaviours, as a change from the 2017 baseline in percent
+///                                 points (25 = 25 %); all 0 where the writer had no policy
+///                                 state (counterfactual files). Absent in files written before it
 ///   /events/{step,date,kind,importer,exporter,sector,value,message}   columns, extendible
 /// Only when the scenario has [firms] (created at the first step):
 ///   /metadata/firm_country_variables   firm country variable names (string[W])
@@ -158,6 +163,11 @@ public:
     [[nodiscard]] std::vector<double> country_values(int step) const;
     /// flows[step][exporter][importer][sector], row-major.
     [[nodiscard]] std::vector<double> flow_values(int step) const;
+    /// True when the file has /tariffs (files written before it have none).
+    [[nodiscard]] bool has_tariffs() const;
+    /// tariffs[step][exporter][importer][sector] in percent points, row-major. Throws
+    /// UsageError without /tariffs or for a step out of range.
+    [[nodiscard]] std::vector<double> tariff_values(int step) const;
     [[nodiscard]] std::vector<models::Event> events() const;
 
     /// True when the run has firm tables (its scenario has [firms]).
@@ -231,19 +241,22 @@ public:
     /// included). Throws UsageError without friction tables or for a step out of range.
     [[nodiscard]] models::FrictionTables friction_tables(int step) const;
 
-    /// Names of the tables `export` knows: countries, flows, events, steps, firms, firm_pairs
+    /// Names of the tables `export` knows: countries, flows, tariffs (not in files written
+    /// before /tariffs), events, steps, firms, firm_pairs
     /// (these two only in runs with firm tables), corridors, routes, paths (these three only
     /// in runs with corridor tables), currencies, settlement, payments (these three only in
     /// runs with currency tables), friction (only in runs with friction tables).
     [[nodiscard]] static std::vector<std::string> table_names();
     /// Writes `table` as CSV (header row first) for every step, or only `step` when >= 0.
-    /// firm_pairs leaves out exporter-importer-sector rows without firms, entries or exits;
+    /// tariffs leaves out tariffs of 0; firm_pairs leaves out exporter-importer-sector rows
+    /// without firms, entries or exits;
     /// routes leaves out the diagonal (an economy with itself); settlement leaves out shares of
     /// 0 and payments unused slots and payments of 0; friction holds only watched
     /// exporter-importer-sectors with an index above 0 or a level above none.
     /// Throws UsageError for an unknown table, a step out of range, a firm table of a run
     /// without firms, a corridor table of a run without a transport network, a currency
-    /// table of a run without currency settlement, or friction of a run without friction.
+    /// table of a run without currency settlement, friction of a run without friction, or
+    /// tariffs of a file without /tariffs.
     void write_csv(const std::string& table, int step, std::ostream& out) const;
 
     /// Datasets with shape and stored (compressed) bytes, for `inspect`.
