@@ -659,9 +659,8 @@ std::vector<models::Event> RunReader::events() const {
 }
 
 std::vector<std::string> RunReader::table_names() {
-    return {"countries", "flows",      "tariffs",    "events",   "steps",
-            "firms",     "firm_pairs", "corridors",  "routes",   "paths",
-            "currencies", "settlement", "payments", "friction"};
+    return {"countries", "flows",  "tariffs", "events",     "steps",      "firms",    "firm_pairs",
+            "corridors", "routes", "paths",   "currencies", "settlement", "payments", "friction"};
 }
 
 void RunReader::write_csv(const std::string& table, int step, std::ostream& out) const {

