@@ -63,12 +63,10 @@ struct Friction::Impl {
     FrictionParams params;
     int window = 1;
     std::vector<Snapshot> ring; ///< window + 1 snapshots, step t at t % (window + 1)
-    std::vector<double> tariff_before;
     std::vector<double> welfare;
     FrictionTables tables;
     std::vector<std::unique_ptr<Behaviour>> behaviours;
-    int last_step = -1;
-    int last_step_seen = 0; ///< the step being observed
+    int observed = 0; ///< the step observed last (steps come one after another from 0)
 
     explicit Impl(const Scenario& s)
         : scenario(s), world(*s.world), dims(s.world->dims), params(s.friction) {
@@ -91,7 +89,6 @@ struct Friction::Impl {
                 }
             }
         }
-        tariff_before.assign(n, 0.0);
         welfare.assign(dims.countries, 0.0);
         for (const auto& b : s.governments) {
             behaviours.push_back(b->clone());
@@ -221,7 +218,7 @@ struct Friction::Impl {
         const auto& ind = tables.indicator;
         const std::string& exporter = world.countries[i].name;
         // Early in a run the window reaches back to the first step only.
-        const int months = std::min(window, last_step_seen) * scenario.calendar.months_per_step();
+        const int months = std::min(window, observed) * scenario.calendar.months_per_step();
         std::vector<std::string> parts;
         if (ind[0][f] > 0.0) {
             parts.push_back(fmt::format("imports {} % in {} months",
@@ -328,12 +325,7 @@ void Friction::observe(int step, const std::vector<double>& flows, const std::ve
                        const PolicyState& policy, const sim::ColumnTable& countries,
                        std::size_t welfare_column, std::vector<Event>& events) {
     Impl& m = *impl_;
-    if (m.last_step >= 0) {
-        m.tariff_before = m.slot(m.last_step).tariff;
-    } else {
-        m.tariff_before = policy.tariff;
-    }
-    m.last_step_seen = step;
+    m.observed = step;
     m.snapshot(step, flows, wages, policy);
     // Before the window is full the run's first step is the reference.
     m.indicators(step, std::max(0, step - m.window));
@@ -341,7 +333,6 @@ void Friction::observe(int step, const std::vector<double>& flows, const std::ve
     for (std::size_t c = 0; c < m.dims.countries; ++c) {
         m.welfare[c] = countries.at(welfare_column, c);
     }
-    m.last_step = step;
 }
 
 std::vector<std::unique_ptr<Policy>>
@@ -356,7 +347,8 @@ Friction::react(int step, const std::vector<const Policy*>& added, std::vector<E
                   m.slot(step).flows,
                   m.world.flows,
                   m.slot(step).tariff,
-                  m.tariff_before,
+                  // The step before's tariffs are still in the window (it holds two steps or more).
+                  m.slot(std::max(0, step - 1)).tariff,
                   m.welfare,
                   [&m, step](int back) -> const std::vector<double>& {
                       const int b = std::clamp(back, 0, m.window);

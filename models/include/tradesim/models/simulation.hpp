@@ -63,8 +63,9 @@ struct RunResult {
 /// Throws NumericalError when a step does not clear.
 RunResult run_scenario(const Scenario& scenario, RunObserver& observer);
 
-/// The policy state at `step`: the baseline with every policy in force then applied, in
-/// timeline order (what the policy phase of that step produces).
+/// The policy state at `step` from the scenario's scheduled policies: the baseline with every
+/// policy in force then applied, in timeline order. Duties that governments' behaviours add
+/// during a run are not in it: StepView::policy has the state a step actually ran under.
 [[nodiscard]] PolicyState policy_at(const Scenario& scenario, int step);
 
 } // namespace tradesim::models
