@@ -99,6 +99,17 @@ int counterfactual_scenario(const CounterfactualOptions& options) {
     }
     const auto start = std::chrono::steady_clock::now();
     const models::Scenario scenario = models::load_scenario(options.scenario);
+    // Behaviours act only as a run goes; the equilibrium takes the tariffs the file schedules.
+    for (const auto& g : scenario.governments) {
+        if (g->name() != "none") {
+            fmt::print(stderr,
+                       "note: {}'s [[government]] behaviours ({} for {}, ...) act only in "
+                       "`tradesim run`; the counterfactual takes the scheduled tariffs alone\n",
+                       options.scenario, g->name(),
+                       scenario.world->countries[g->government()].code);
+            break;
+        }
+    }
     const int step = scenario.calendar.steps() - 1;
     const gr::GeSectorsProblem problem = models::tariff_counterfactual(scenario, step);
     const gr::GeSectorsResult r = gr::solve_ge_sectors(problem);
