@@ -4,4 +4,6 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/setup.sh"
 "$root/tools/build.sh" "$@"
-ctest --test-dir "${TRADESIM_BUILD_DIR:-$root/build}" --output-on-failure -j "$(nproc)"
+# TRADESIM_CTEST_ARGS: more ctest options, e.g. "-LE long" to leave out the long CLI runs.
+read -ra extra <<<"${TRADESIM_CTEST_ARGS:-}"
+ctest --test-dir "${TRADESIM_BUILD_DIR:-$root/build}" --output-on-failure -j "$(nproc)" "${extra[@]}"
