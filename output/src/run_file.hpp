@@ -20,6 +20,10 @@ class RunReader;
 
 namespace tradesim::output::detail {
 
+/// The `format` and `format_version` attributes of a result file.
+inline constexpr const char* format_name = "tradesim-run";
+inline constexpr int format_version = 1;
+
 /// The per exporter-importer-sector firm datasets under /firms, in the order of FirmTables.
 inline constexpr std::array<const char*, 4> firm_pair_datasets{"serving", "entries", "exits",
                                                                "sales_per_firm"};
