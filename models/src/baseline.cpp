@@ -3,11 +3,14 @@
 
 #include "detail/baseline.hpp"
 
+#include "detail/fact_rows.hpp"
 #include "tradesim/sim/error.hpp"
+#include "tradesim/sim/text_table.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <limits>
 #include <numbers>
 
 namespace tradesim::models::detail {
@@ -60,24 +63,32 @@ void fit_gravity(const std::vector<double>& kernel, const std::vector<double>& y
         fmt::format("baseline gravity for sector {} did not converge", sector));
 }
 
-} // namespace
-
-void build_baseline(World& world) {
+// Distances: capitals by great circle; internal distance 0.67 sqrt(area / pi)
+// (Head & Mayer 2002, the radius-based measure used for domestic flows). NaN where a
+// location is unknown (observed worlds only).
+void fill_distances(World& world) {
     const std::size_t n = world.dims.countries;
-    const std::size_t ns = world.dims.sectors;
-    // Distances: capitals by great circle; internal distance 0.67 sqrt(area / pi)
-    // (Head & Mayer 2002, the radius-based measure used for domestic flows).
     world.distance_km.assign(n * n, 0.0);
     for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t j = 0; j < n; ++j) {
             const auto& ci = world.countries[i];
             const auto& cj = world.countries[j];
+            const bool located = !std::isnan(ci.lat + ci.lon + cj.lat + cj.lon);
             world.distance_km[world.dims.pair(i, j)] =
                 i == j ? world.gravity.internal_distance_factor *
                              std::sqrt(ci.area_km2 / std::numbers::pi)
-                       : std::max(1.0, great_circle_km(ci.lat, ci.lon, cj.lat, cj.lon));
+                : located ? std::max(1.0, great_circle_km(ci.lat, ci.lon, cj.lat, cj.lon))
+                          : std::numeric_limits<double>::quiet_NaN();
         }
     }
+}
+
+} // namespace
+
+void build_baseline(World& world) {
+    const std::size_t n = world.dims.countries;
+    const std::size_t ns = world.dims.sectors;
+    fill_distances(world);
 
     // Output by sector from value-added shares (README, "Default world"): agriculture from
     // agri_pct, mineral products from resource_pct, manufacturing split by manuf_split,
@@ -189,6 +200,93 @@ void build_baseline(World& world) {
             }
         }
     }
+}
+
+void read_observed_baseline(World& world, const std::string& path) {
+    const std::size_t n = world.dims.countries;
+    const std::size_t ns = world.dims.sectors;
+    fill_distances(world);
+    sim::Diagnostics problems;
+    const sim::TextTable table = sim::read_text_table(path);
+    require_columns(table, {"exporter", "importer", "sector", "value_usd_bn"}, problems);
+    problems.throw_if_any();
+    const int ce = table.column_index("exporter");
+    const int ci = table.column_index("importer");
+    const int ck = table.column_index("sector");
+    const auto cell = [](const sim::TextTable::Row& row, int c) -> const std::string& {
+        return row.cells[static_cast<std::size_t>(c)];
+    };
+    world.flows.assign(world.dims.flow_count(), 0.0);
+    // Line of the row that set each flow, to name both rows of a duplicate.
+    std::vector<std::uint32_t> line_of(world.dims.flow_count(), 0);
+    for (const auto& row : table.rows) {
+        RowReader r(table, row, problems);
+        const auto index = [&](int column, const std::vector<std::string>& known,
+                               const char* what) {
+            const std::string& code = cell(row, column);
+            const auto it = std::find(known.begin(), known.end(), code);
+            if (it == known.end()) {
+                problems.error(
+                    table.where(row, static_cast<std::size_t>(column)),
+                    fmt::format("unknown {} \"{}\"{}", what, code, sim::did_you_mean(code, known)));
+                return -1;
+            }
+            return static_cast<int>(it - known.begin());
+        };
+        const int e = index(ce, world.country_codes(), "country");
+        const int m = index(ci, world.country_codes(), "country");
+        const int k = index(ck, world.sector_codes(), "sector");
+        const double value = r.number("value_usd_bn", 0.0, 1e6);
+        if (e < 0 || m < 0 || k < 0) {
+            continue;
+        }
+        const auto sector = static_cast<std::size_t>(k);
+        if (e != m && value > 0.0 && !world.sectors[sector].traded) {
+            problems.error(r.where("sector"),
+                           fmt::format("sector {} is not traded (traded = 0 in sectors.csv), but "
+                                       "this row has {} exporting to {}",
+                                       world.sectors[sector].code, cell(row, ce), cell(row, ci)));
+        }
+        const std::size_t f =
+            world.dims.flow(static_cast<std::size_t>(e), static_cast<std::size_t>(m), sector);
+        if (line_of[f] != 0) {
+            problems.error(table.where(row, static_cast<std::size_t>(ce)),
+                           fmt::format("duplicate flow {} -> {} in {} (first on line {})",
+                                       cell(row, ce), cell(row, ci), cell(row, ck), line_of[f]));
+            continue;
+        }
+        line_of[f] = row.line;
+        world.flows[f] = value;
+    }
+    problems.throw_if_any();
+
+    // Output is what a country sells, expenditure what it buys (at factory-gate prices).
+    world.output.assign(n * ns, 0.0);
+    world.expenditure.assign(n * ns, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < n; ++j) {
+            for (std::size_t k = 0; k < ns; ++k) {
+                world.output[world.dims.cs(i, k)] += world.flows[world.dims.flow(i, j, k)];
+                world.expenditure[world.dims.cs(j, k)] += world.flows[world.dims.flow(i, j, k)];
+            }
+        }
+    }
+    // The economy divides by a country's income and spending: each must be positive.
+    for (std::size_t i = 0; i < n; ++i) {
+        double sales = 0.0, purchases = 0.0;
+        for (std::size_t k = 0; k < ns; ++k) {
+            sales += world.output[world.dims.cs(i, k)];
+            purchases += world.expenditure[world.dims.cs(i, k)];
+        }
+        if (!(sales > 0.0) || !(purchases > 0.0)) {
+            problems.error(sim::Location{path, 0, 0},
+                           fmt::format("country {} {} nothing: every country of a world with "
+                                       "observed flows must sell and buy (remove it from "
+                                       "countries.csv)",
+                                       world.countries[i].code, !(sales > 0.0) ? "sells" : "buys"));
+        }
+    }
+    problems.throw_if_any();
 }
 
 } // namespace tradesim::models::detail

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
+#include <limits>
 #include <numbers>
 
 namespace tradesim::models {
@@ -70,7 +71,8 @@ namespace {
 using detail::require_columns;
 using detail::RowReader;
 
-std::vector<Country> read_countries(const std::string& path, sim::Diagnostics& problems) {
+std::vector<Country> read_countries(const std::string& path, sim::Diagnostics& problems,
+                                    bool observed) {
     const sim::TextTable table = sim::read_text_table(path);
     require_columns(table,
                     {"iso3", "name", "region", "gdp_usd_bn", "population_mn", "area_km2", "capital",
@@ -83,6 +85,12 @@ std::vector<Country> read_countries(const std::string& path, sim::Diagnostics& p
     }
     for (const auto& row : table.rows) {
         RowReader r(table, row, problems);
+        // An observed world's baseline needs only codes and flows: facts it does not know
+        // are left empty, and read as unknown (NaN for a location, else 0).
+        const auto fact = [&](const char* column, double lo, double hi, double unknown) {
+            return observed && r.text(column).empty() ? unknown : r.number(column, lo, hi);
+        };
+        const double nan = std::numeric_limits<double>::quiet_NaN();
         Country c;
         c.code = r.text("iso3");
         c.name = r.text("name");
@@ -91,22 +99,23 @@ std::vector<Country> read_countries(const std::string& path, sim::Diagnostics& p
         c.currency = r.text("currency");
         c.fx_regime = r.text("fx_regime");
         c.gdp_usd_bn = r.number("gdp_usd_bn", 1e-6, 1e6);
-        c.population_mn = r.number("population_mn", 1e-6, 1e5);
-        c.area_km2 = r.number("area_km2", 1.0, 2e8);
-        c.lat = r.number("lat", -90, 90);
-        c.lon = r.number("lon", -180, 180);
-        c.bri_year = static_cast<int>(r.number("bri_year", 0, 2100));
-        c.agri_pct = r.number("agri_pct", 0, 100);
-        c.manuf_pct = r.number("manuf_pct", 0, 100);
-        c.resource_pct = r.number("resource_pct", 0, 100);
+        c.population_mn = fact("population_mn", 1e-6, 1e5, 0.0);
+        c.area_km2 = fact("area_km2", 1.0, 2e8, nan);
+        c.lat = fact("lat", -90, 90, nan);
+        c.lon = fact("lon", -180, 180, nan);
+        c.bri_year = static_cast<int>(fact("bri_year", 0, 2100, 0.0));
+        c.agri_pct = fact("agri_pct", 0, 100, 0.0);
+        c.manuf_pct = fact("manuf_pct", 0, 100, 0.0);
+        c.resource_pct = fact("resource_pct", 0, 100, 0.0);
         if (table.column_index("trade_balance_pct") >= 0) {
-            c.trade_balance_pct = r.number("trade_balance_pct", -100, 100);
+            c.trade_balance_pct = fact("trade_balance_pct", -100, 100, 0.0);
         }
         if (c.code.size() != 3) {
             problems.error(r.where("iso3"),
                            fmt::format("iso3 must be a three-letter code, not \"{}\"", c.code));
         }
-        if (c.fx_regime != "peg" && c.fx_regime != "managed" && c.fx_regime != "float") {
+        if (c.fx_regime != "peg" && c.fx_regime != "managed" && c.fx_regime != "float" &&
+            !(observed && c.fx_regime.empty())) {
             problems.error(
                 r.where("fx_regime"),
                 fmt::format("fx_regime must be peg, managed or float, not \"{}\"", c.fx_regime));
@@ -128,7 +137,8 @@ std::vector<Country> read_countries(const std::string& path, sim::Diagnostics& p
     return out;
 }
 
-std::vector<Sector> read_sectors(const std::string& path, sim::Diagnostics& problems) {
+std::vector<Sector> read_sectors(const std::string& path, sim::Diagnostics& problems,
+                                 bool observed) {
     const sim::TextTable table = sim::read_text_table(path);
     require_columns(table, {"code", "name", "hs_sections", "manuf_split", "traded"}, problems);
     std::vector<Sector> out;
@@ -146,6 +156,13 @@ std::vector<Sector> read_sectors(const std::string& path, sim::Diagnostics& prob
         s.traded = r.number("traded", 0, 1) != 0.0;
         split += s.manuf_split;
         out.push_back(std::move(s));
+    }
+    if (out.empty()) {
+        problems.error(sim::Location{path, 0, 0}, "a world needs at least one sector");
+    }
+    // Observed flows give every sector's output directly: no roles, no split.
+    if (observed) {
+        return out;
     }
     // AGR, MIN and SRV are fixed roles in the baseline (agriculture, natural resources,
     // services); the manufacturing sectors share manufacturing output by manuf_split.
@@ -172,9 +189,9 @@ void read_world_toml(const std::string& path, World& world, sim::Diagnostics& pr
                      std::vector<std::pair<std::string, std::pair<double, sim::Location>>>& theta,
                      std::vector<RawAgreement>& agreements) {
     const sim::SpecNode root = sim::parse_spec_file(path);
-    detail::Fields top(root, "", problems,
-                       {"description", "base_year", "gravity", "trade_elasticity", "borders",
-                        "agreements"});
+    detail::Fields top(
+        root, "", problems,
+        {"description", "base_year", "gravity", "trade_elasticity", "borders", "agreements"});
     world.description = top.string("description", false).value_or("");
     world.base_year = static_cast<int>(top.integer("base_year", true).value_or(0));
     if (const auto* g = top.node("gravity"); g != nullptr && g->is_table()) {
@@ -248,9 +265,13 @@ World load_world(const std::string& directory) {
     std::vector<std::pair<std::string, sim::Location>> borders;
     std::vector<std::pair<std::string, std::pair<double, sim::Location>>> theta;
     std::vector<RawAgreement> agreements;
+    const std::string flows_path = (fs::path(directory) / "flows.csv").string();
+    world.observed_flows = fs::exists(flows_path);
     read_world_toml(toml_path, world, problems, borders, theta, agreements);
-    world.countries = read_countries((fs::path(directory) / "countries.csv").string(), problems);
-    world.sectors = read_sectors((fs::path(directory) / "sectors.csv").string(), problems);
+    world.countries = read_countries((fs::path(directory) / "countries.csv").string(), problems,
+                                     world.observed_flows);
+    world.sectors = read_sectors((fs::path(directory) / "sectors.csv").string(), problems,
+                                 world.observed_flows);
     problems.throw_if_any();
 
     const std::size_t n = world.countries.size();
@@ -328,7 +349,11 @@ World load_world(const std::string& directory) {
     }
     problems.throw_if_any();
 
-    detail::build_baseline(world);
+    if (world.observed_flows) {
+        detail::read_observed_baseline(world, flows_path);
+    } else {
+        detail::build_baseline(world);
+    }
     // The transport network is optional: without one, trade costs stay the baseline's.
     const std::string network_dir = (std::filesystem::path(directory) / "network").string();
     if (std::filesystem::exists(network_dir)) {
@@ -337,8 +362,7 @@ World load_world(const std::string& directory) {
     // So are the currencies: without them, trade settles at no cost.
     const std::string currency_dir = (std::filesystem::path(directory) / "currencies").string();
     if (std::filesystem::exists(currency_dir)) {
-        world.currencies =
-            std::make_shared<const Currencies>(load_currencies(currency_dir, world));
+        world.currencies = std::make_shared<const Currencies>(load_currencies(currency_dir, world));
     }
     return world;
 }

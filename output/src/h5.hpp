@@ -27,6 +27,10 @@ template <> struct Type<std::int32_t> {
     static hid_t memory() { return H5T_NATIVE_INT32; }
     static hid_t file() { return H5T_STD_I32LE; }
 };
+template <> struct Type<std::uint8_t> {
+    static hid_t memory() { return H5T_NATIVE_UINT8; }
+    static hid_t file() { return H5T_STD_U8LE; }
+};
 template <> struct Type<std::uint64_t> {
     static hid_t memory() { return H5T_NATIVE_UINT64; }
     static hid_t file() { return H5T_STD_U64LE; }

@@ -9,16 +9,8 @@ rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 small=$src/tests/scenarios/small_tariff.toml
 friction=$src/tests/scenarios/friction_small.toml
 
-fail() { echo "FAIL: $*"; exit 1; }
-# expect_code CODE CMD...: runs CMD, stdout/stderr to files, checks the exit code.
-expect_code() {
-    local want=$1
-    shift
-    "$@" >out.txt 2>err.txt
-    local got=$?
-    [[ $got -eq $want ]] || { cat out.txt err.txt; fail "'$*' exited $got, expected $want"; }
-}
-contains() { grep -qF -- "$2" "$1" || { cat "$1"; fail "$1 lacks: $2"; }; }
+# fail, expect_code, contains
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 
 case $case_name in
 version)

@@ -29,6 +29,9 @@ int bench_command(const BenchOptions& options) {
     if (options.scenario == "corridors") {
         return bench_corridors(options);
     }
+    if (options.scenario == "import") {
+        return bench_import(options);
+    }
     const models::Scenario scenario = models::load_scenario(options.scenario);
     fmt::print("bench {}: {} economies x {} sectors x {} steps, {} runs per thread count\n",
                options.scenario, scenario.world->countries.size(), scenario.world->sectors.size(),

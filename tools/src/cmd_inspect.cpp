@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "tradesim/output/panel_store.hpp"
 #include "tradesim/output/run_store.hpp"
 
 #include <fmt/format.h>
@@ -6,13 +7,102 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <sstream>
 #include <string>
 #include <vector>
 
 namespace tradesim::tools {
 
+namespace {
+
+std::vector<std::string> split_lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        out.push_back(line);
+    }
+    return out;
+}
+
+// A variable's line: name, unit, source and the years it is observed in.
+void print_variable(const models::TradePanel& panel, const models::PanelVariable& variable) {
+    const std::size_t per_year =
+        panel.year_count() == 0 ? 0 : variable.values.size() / panel.year_count();
+    std::vector<int> observed;
+    for (std::size_t y = 0; y < panel.year_count(); ++y) {
+        const auto first = variable.values.begin() + static_cast<std::ptrdiff_t>(y * per_year);
+        if (std::any_of(first, first + static_cast<std::ptrdiff_t>(per_year),
+                        [](double v) { return !std::isnan(v); })) {
+            observed.push_back(panel.years[y]);
+        }
+    }
+    fmt::print("  {:<16} {:<10} {} years observed{} ({})\n", variable.name,
+               variable.unit.empty() ? "-" : variable.unit, observed.size(),
+               observed.empty() ? std::string{}
+                                : fmt::format(", {}-{}", observed.front(), observed.back()),
+               variable.source);
+}
+
+int inspect_panel(const std::string& path) {
+    const models::TradePanel panel = output::read_panel(path);
+    const output::PanelFileInfo info = output::read_panel_info(path);
+    fmt::print("file        {}\n", path);
+    fmt::print("kind        historical panel (format tradesim-panel, version {})\n",
+               info.format_version);
+    fmt::print("version     tradesim {}\n", info.program_version);
+    fmt::print("created     {}\n", info.created_at);
+    fmt::print("years       {}{}\n", panel.year_count(),
+               panel.years.empty()
+                   ? std::string{}
+                   : fmt::format(": {}-{}", panel.years.front(), panel.years.back()));
+    fmt::print("countries   {}: {}\n", panel.country_count(), fmt::join(panel.countries, " "));
+    fmt::print("sectors     {}: {}\n", panel.sector_count(), fmt::join(panel.sectors, " "));
+    fmt::print("\ncountry variables ({}):\n", panel.country_variables.size());
+    for (const auto& variable : panel.country_variables) {
+        print_variable(panel, variable);
+    }
+    fmt::print("pair variables ({}):\n", panel.pair_variables.size());
+    for (const auto& variable : panel.pair_variables) {
+        print_variable(panel, variable);
+    }
+    const std::size_t n = panel.country_count();
+    fmt::print("\n{:>6} {:>18} {:>18} {:>14}\n", "year", "trade USD", "domestic USD",
+               "pairs reported");
+    for (std::size_t y = 0; y < panel.year_count(); ++y) {
+        const auto totals = panel.pair_totals(y);
+        double all = 0, domestic = 0;
+        for (std::size_t p = 0; p < totals.size(); ++p) {
+            all += totals[p];
+            domestic += p / n == p % n ? totals[p] : 0.0;
+        }
+        const auto first = panel.reported.begin() + static_cast<std::ptrdiff_t>(y * n * n);
+        fmt::print("{:>6} {:>18.6g} {:>18.6g} {:>14}\n", panel.years[y], all, domestic,
+                   std::count(first, first + static_cast<std::ptrdiff_t>(n * n), 1));
+    }
+    fmt::print("\nprovenance ({} imports):\n", panel.provenance.size());
+    for (const auto& text : panel.provenance) {
+        fmt::print("  {}\n", fmt::join(split_lines(text), "\n  "));
+    }
+    fmt::print("\ntables (tradesim export {} TABLE):\n", path);
+    for (const auto& name : output::panel_table_names()) {
+        fmt::print("  {}\n", name);
+    }
+    fmt::print("\ndatasets:\n");
+    for (const auto& d : info.datasets) {
+        fmt::print("  {:<32} [{}]  {:.1f} KiB stored\n", d.path, fmt::join(d.shape, " x "),
+                   static_cast<double>(d.stored_bytes) / 1024.0);
+    }
+    return 0;
+}
+
+} // namespace
+
 int inspect_command(const std::string& run_file) {
+    if (output::is_panel_file(run_file)) {
+        return inspect_panel(run_file);
+    }
     const output::RunReader run(run_file);
     const auto dates = run.dates();
     fmt::print("file        {}\n", run_file);

@@ -50,6 +50,8 @@ struct BenchOptions {
     std::int64_t firms = 10'000'000;
     int steps = 12;
     std::string base = "scenarios/baseline.toml";
+    // bench import
+    std::int64_t rows = 10'000'000;
 };
 int bench_command(const BenchOptions& options);
 /// `tradesim bench ppml`: the PPML-HDFE benchmark on generated data.
@@ -63,6 +65,10 @@ int bench_firms(const BenchOptions& options);
 
 /// `tradesim bench corridors`: one step's assignment on a synthetic network.
 int bench_corridors(const BenchOptions& options);
+
+/// `tradesim bench import`: a generated BACI file imported in a child process per thread
+/// count: rows/s, MB/s, peak memory.
+int bench_import(const BenchOptions& options);
 
 struct CounterfactualOptions {
     // Data route: one row per exporter-importer pair, domestic pairs included.

@@ -2,10 +2,12 @@
 // (0 ok, 1 internal, 2 usage, 3 bad input, 4 I/O, 5 numerical failure).
 
 #include "commands.hpp"
+#include "history_commands.hpp"
 #include "tradesim/sim/error.hpp"
 #include "tradesim/sim/parallel.hpp"
 
 #include <CLI/CLI.hpp>
+#include <array>
 #include <fmt/format.h>
 #include <iostream>
 
@@ -59,12 +61,14 @@ int main(int argc, char** argv) {
     validate_cmd->add_option("files", validate_files, "Scenario files")->required();
 
     std::string inspect_file;
-    auto* inspect_cmd = app.add_subcommand("inspect", "Show what a result file holds");
-    inspect_cmd->add_option("run", inspect_file, "Result file (.h5)")->required();
+    auto* inspect_cmd =
+        app.add_subcommand("inspect", "Show what a result file or a panel file holds");
+    inspect_cmd->add_option("run", inspect_file, "Result file or panel file (.h5)")->required();
 
     tt::ExportOptions exp;
-    auto* export_cmd = app.add_subcommand("export", "Write one table of a result file as CSV");
-    export_cmd->add_option("run", exp.run_file, "Result file (.h5)")->required();
+    auto* export_cmd =
+        app.add_subcommand("export", "Write one table of a result file or a panel file as CSV");
+    export_cmd->add_option("run", exp.run_file, "Result file or panel file (.h5)")->required();
     export_cmd
         ->add_option("table", exp.table,
                      "countries, flows, tariffs (per step, exporter, importer and sector: the "
@@ -79,7 +83,9 @@ int main(int argc, char** argv) {
                      "with currency settlement also currencies, settlement or payments; in "
                      "runs with friction on also friction (per step, exporter, importer and "
                      "sector: index, level and the six indicators, only for watched "
-                     "pair-sectors with an index above 0 or a level above none)")
+                     "pair-sectors with an index above 0 or a level above none). Of a panel "
+                     "file (tradesim import): flows (reported pairs), countries, "
+                     "country_variables, pair_variables, totals (per year)")
         ->required();
     export_cmd->add_option("--step", exp.step, "Only this step (0-based)")
         ->check(CLI::NonNegativeNumber);
@@ -225,9 +231,15 @@ int main(int argc, char** argv) {
     tt::BenchOptions bench;
     auto* bench_cmd = app.add_subcommand(
         "bench", "Time whole runs of a scenario (no result file), or `bench ppml`, `bench ge`, "
-                 "`bench firms`, `bench corridors`, at several thread counts");
-    bench_cmd->add_option("scenario", bench.scenario, "Scenario file, ppml, ge, firms or corridors")
+                 "`bench firms`, `bench corridors`, `bench import`, at several thread counts");
+    bench_cmd
+        ->add_option("scenario", bench.scenario,
+                     "Scenario file, ppml, ge, firms, corridors or import")
         ->required();
+    bench_cmd
+        ->add_option("--rows", bench.rows,
+                     "import: rows of the generated BACI file (default 10000000)")
+        ->check(CLI::Range(std::int64_t{1000}, std::int64_t{1'000'000'000}));
     bench_cmd->add_option("--firms", bench.firms, "firms: firm agents (default 10000000)")
         ->check(CLI::Range(std::int64_t{1000}, std::int64_t{200'000'000}));
     bench_cmd->add_option("--steps", bench.steps, "firms: monthly steps to time (default 12)")
@@ -235,11 +247,15 @@ int main(int argc, char** argv) {
     bench_cmd->add_option("--base", bench.base,
                           "firms: scenario whose world the firms populate "
                           "(default scenarios/baseline.toml)");
-    bench_cmd->add_option("--repeat,-r", bench.repeat, "Runs per thread count")
+    bench_cmd->add_option("--repeat,-r", bench.repeat, "Runs per thread count (import: 1)")
         ->check(CLI::Range(1, 1000));
     bench_cmd->add_option("--threads,-t", bench.threads, "Thread counts to compare")
         ->delimiter(',')
         ->check(CLI::Range(1, 1024));
+
+    // Historical data: each command file adds its own subcommand.
+    const std::array history_commands{tt::add_import_command(app), tt::add_calibrate_command(app),
+                                      tt::add_backtest_command(app)};
 
     try {
         app.parse(argc, argv);
@@ -272,6 +288,11 @@ int main(int argc, char** argv) {
         if (*cf_cmd) {
             const tradesim::sim::ThreadScope threads(cf.threads);
             return tt::counterfactual_command(cf);
+        }
+        for (const auto& command : history_commands) {
+            if (*command.app) {
+                return command.run();
+            }
         }
     } catch (const tradesim::sim::Error& e) {
         std::cerr << e.what() << '\n';

@@ -1,6 +1,7 @@
 #pragma once
 /// The world a run starts from: countries, sectors and the baseline bilateral flows by
-/// sector, built from plain-text facts (scenarios/world/) and a structural gravity model.
+/// sector, built from plain-text facts (scenarios/world/) and a structural gravity model, or
+/// read as observed flows from the world's flows.csv (worlds built by `tradesim calibrate`).
 
 #include <cstddef>
 #include <memory>
@@ -82,13 +83,20 @@ struct World {
     GravitySpec gravity;
     std::vector<double> default_theta; ///< trade elasticity per sector
     Dims dims;
-    std::vector<double> distance_km;       ///< N*N, internal distance on the diagonal
+    /// N*N, internal distance on the diagonal; NaN for pairs with a country whose location
+    /// an observed world does not give (empty lat, lon or area in countries.csv).
+    std::vector<double> distance_km;
     std::vector<unsigned char> contiguous; ///< N*N
     std::vector<Agreement> agreements;
-    std::vector<unsigned char> rta; ///< N*N: 1 when both belong to an agreement in force by base_year
-    std::vector<double> output;            ///< Y_ik, USD bn per year (N*K)
-    std::vector<double> expenditure;       ///< E_jk, USD bn per year (N*K)
-    std::vector<double> flows;             ///< X_ijk baseline, USD bn per year (N*N*K)
+    std::vector<unsigned char>
+        rta;                    ///< N*N: 1 when both belong to an agreement in force by base_year
+    std::vector<double> output; ///< Y_ik, USD bn per year (N*K)
+    std::vector<double> expenditure; ///< E_jk, USD bn per year (N*K)
+    std::vector<double> flows;       ///< X_ijk baseline, USD bn per year (N*N*K)
+    /// True when `flows` were read from flows.csv (observed) instead of fitted by gravity:
+    /// output and expenditure are then their row and column sums, and [gravity] documents
+    /// the estimates the flows were calibrated with rather than building them.
+    bool observed_flows = false;
     /// The transport network (folder network/ of the world), or null: trade costs then stay
     /// those of the baseline.
     std::shared_ptr<const Network> network;
@@ -104,6 +112,13 @@ struct World {
 };
 
 /// Loads world.toml, countries.csv and sectors.csv from `directory` and builds the baseline.
+///
+/// When the folder also has flows.csv (columns exporter, importer, sector, value_usd_bn; one
+/// row per non-zero flow, domestic pairs included, absent rows are zero), the baseline is
+/// those observed flows. Such a world needs no AGR/MIN/SRV sectors nor manuf_split summing
+/// to 1, and countries.csv may leave population_mn, area_km2, lat, lon, capital, currency,
+/// fx_regime, bri_year and the sector shares empty (unknown); every country must sell and buy.
+///
 /// Throws InputError listing every bad row or value (file:line:column), IoError if a file
 /// is missing, NumericalError if the gravity fit does not converge.
 [[nodiscard]] World load_world(const std::string& directory);
