@@ -43,6 +43,16 @@ contains out.txt "/backtest/metrics"
 expect_code 0 "$tradesim" export bt.h5 flows --step 2
 contains out.txt "2,2014 model,CHN,USA,all,"
 
+# --scenario: the 2018-2019 US and Chinese tariff rounds on top of 2000 -> 2014 lower the
+# model's Chinese exports to the United States and leave a pair outside its world alone.
+model_flow() { "$tradesim" export "$1" flows --step 2 | awk -F, -v e="$2" -v i="$3" '$3==e && $4==i {print $6}'; }
+expect_code 0 "$tradesim" backtest --history panel.h5 --from 2000 --to 2014 \
+    --scenario "$2/scenarios/us_china_tariffs_2018.toml" --out bt_tariffs.h5
+contains err.txt "shares 41 of the panel's"
+python3 -c "import sys; a, b = map(float, sys.argv[1:]); sys.exit(0 if b < 0.9 * a else 1)" \
+    "$(model_flow bt.h5 CHN USA)" "$(model_flow bt_tariffs.h5 CHN USA)" ||
+    fail "the scenario's tariffs do not lower CHN->USA: $(model_flow bt.h5 CHN USA) vs $(model_flow bt_tariffs.h5 CHN USA)"
+
 expect_code 4 "$tradesim" backtest --history panel.h5 --from 2000 --to 2014 --out bt.h5
 contains err.txt "bt.h5"
 expect_code 2 "$tradesim" backtest --history panel.h5 --from 2030 --to 2040
