@@ -51,11 +51,15 @@ int numeric_value(std::string_view code) noexcept {
     while (code.size() > 1 && code.front() == '0') {
         code.remove_prefix(1);
     }
-    int value = -1;
-    if (code.empty() || code.size() > 3 ||
-        std::from_chars(code.data(), code.data() + code.size(), value).ec != std::errc{} ||
-        value < 0) {
+    if (code.empty() || code.size() > 3) {
         return -1;
+    }
+    int value = 0;
+    for (const char c : code) {
+        if (c < '0' || c > '9') {
+            return -1; // "12A" is not code 12
+        }
+        value = value * 10 + (c - '0');
     }
     return value;
 }
@@ -99,12 +103,18 @@ FlatMap::FlatMap(std::size_t capacity)
       mask_(keys_.size() - 1) {}
 
 double& FlatMap::at(std::uint64_t key, bool& inserted) {
+    if (key == last_key_) {
+        inserted = false;
+        return values_[last_slot_];
+    }
     if ((size_ + 1) * 2 > keys_.size()) {
         grow();
     }
     for (std::size_t s = slot_of(key, mask_);; s = (s + 1) & mask_) {
         if (keys_[s] == key) {
             inserted = false;
+            last_key_ = key;
+            last_slot_ = s;
             return values_[s];
         }
         if (keys_[s] == kEmptyKey) {
@@ -112,6 +122,8 @@ double& FlatMap::at(std::uint64_t key, bool& inserted) {
             values_[s] = 0;
             ++size_;
             inserted = true;
+            last_key_ = key;
+            last_slot_ = s;
             return values_[s];
         }
     }
@@ -148,52 +160,48 @@ void FlatMap::grow() {
     *this = std::move(bigger);
 }
 
-FlatSet::FlatSet(std::size_t capacity)
-    : keys_(power_of_two(capacity), kEmptyKey), mask_(keys_.size() - 1) {}
-
-bool FlatSet::insert(std::uint64_t key) {
-    if ((size_ + 1) * 2 > keys_.size()) {
-        grow();
+void FlatMap::clear() {
+    if (size_ != 0) {
+        std::fill(keys_.begin(), keys_.end(), kEmptyKey);
+        size_ = 0;
     }
-    for (std::size_t s = slot_of(key, mask_);; s = (s + 1) & mask_) {
-        if (keys_[s] == key) {
-            return false;
-        }
-        if (keys_[s] == kEmptyKey) {
-            keys_[s] = key;
-            ++size_;
-            return true;
-        }
-    }
+    last_key_ = kEmptyKey;
 }
 
-void FlatSet::grow() {
-    FlatSet bigger(keys_.size() * 2);
-    for (const auto key : keys_) {
-        if (key != kEmptyKey) {
-            bigger.insert(key);
+void BlockResult::keep(unsigned year, std::string_view exporter, std::string_view importer,
+                       std::uint32_t slot, std::uint64_t flow, double value, std::size_t line,
+                       std::string_view text) {
+    PairKey key;
+    key.year = year;
+    for (auto [code, packed] : {std::pair{exporter, &key.exporter}, {importer, &key.importer}}) {
+        if (!pack_short_code(code, *packed)) {
+            // Rare (user codes of other shapes): a row's own copy is enough, the merge maps
+            // equal texts to one code.
+            *packed = kLongCode | long_codes.size();
+            long_codes.emplace_back(code);
         }
     }
-    *this = std::move(bigger);
+    rows.push_back({pairs.intern(key), slots.intern(slot),
+                    static_cast<std::uint32_t>(text.data() - begin),
+                    static_cast<std::uint32_t>(line), flow, value});
 }
 
-std::uint64_t dedupe_key(unsigned year, std::string_view exporter, std::string_view importer,
-                         std::uint64_t low) noexcept {
-    // FNV-1a over the fields, finished with the splitmix64 mixer.
-    std::uint64_t h = 1469598103934665603ull ^ (std::uint64_t{year} << 32) ^ low;
-    const auto mix_text = [&](std::string_view text) {
-        for (const char c : text) {
-            h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-        }
-        h = (h ^ 0xff) * 1099511628211ull;
-    };
-    mix_text(exporter);
-    mix_text(importer);
-    h ^= low * 0x9E3779B97F4A7C15ull;
-    h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
-    h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
-    h ^= h >> 31;
-    return h == kEmptyKey ? 0 : h;
+void BlockResult::reset() {
+    rows.clear();
+    pairs.clear();
+    slots.clear();
+    long_codes.clear();
+    flows.clear();
+    pair_vars.clear();
+    country_vars.clear();
+    groups.clear();
+    drops = {};
+    examples.clear();
+    products.clear();
+    rows_read = lines = first_line = 0;
+    begin = end = nullptr;
+    memo_code = {}; // views into the block's old text
+    memo_last = 0;
 }
 
 int CountryTable::lookup(std::string_view code) const noexcept {

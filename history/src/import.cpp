@@ -39,11 +39,24 @@ struct Totals {
     std::size_t rows = 0;
 };
 
-void merge_block(BlockResult&& block, std::size_t file, FlatSet& seen, Totals& totals) {
+void merge_block(BlockResult&& block, std::size_t file, DuplicateFilter& seen, Totals& totals) {
+    std::vector<std::uint32_t> pair_ids(block.pairs.size());
+    for (std::uint32_t p = 0; p < pair_ids.size(); ++p) {
+        pair_ids[p] = seen.pair(block.pairs.key(p), block.long_codes);
+    }
+    std::vector<std::uint32_t> slot_ids(block.slots.size());
+    for (std::uint32_t s = 0; s < slot_ids.size(); ++s) {
+        slot_ids[s] = seen.slot(block.slots.slot(s));
+    }
     bool duplicates = false;
     for (auto& row : block.rows) {
-        if (!seen.insert(row.dedupe)) {
-            block.drop(kDuplicate, row.line, row.text);
+        if (!seen.first(pair_ids[row.pair], slot_ids[row.slot])) {
+            // The text is found again only for the rows that become examples.
+            if (block.drops[kDuplicate] < kExamplesPerReason) {
+                block.drop(kDuplicate, row.line, row_text(block.begin + row.offset, block.end));
+            } else {
+                ++block.drops[kDuplicate];
+            }
             row.flow = kEmptyKey;
             duplicates = true;
         }
@@ -51,7 +64,7 @@ void merge_block(BlockResult&& block, std::size_t file, FlatSet& seen, Totals& t
     if (duplicates) {
         // Sum again without the duplicates rather than subtracting them: same additions in the
         // same order as a block that never had them.
-        block.flows = FlatMap(256);
+        block.flows.clear();
         for (const auto& row : block.rows) {
             if (row.flow != kEmptyKey) {
                 block.flows.add(row.flow, row.value);
@@ -75,7 +88,8 @@ void merge_block(BlockResult&& block, std::size_t file, FlatSet& seen, Totals& t
                      [](const Example& a, const Example& b) { return a.line < b.line; });
     for (auto& e : block.examples) {
         if (have[static_cast<std::size_t>(e.reason)]++ < kExamplesPerReason) {
-            totals.examples.push_back({e.reason, file, e.line, std::move(e.text)});
+            totals.examples.push_back(
+                {e.reason, file, block.first_line + e.line, std::move(e.text)});
         }
     }
     for (std::size_t r = 0; r < kReasonCount; ++r) {
@@ -301,8 +315,8 @@ ImportResult import_files(const ImportOptions& options) {
     std::size_t done_before = 0;
     for (std::size_t f = 0; f < options.files.size(); ++f) {
         // Duplicates are detected within a file: BACI and Comtrade publish one year per file,
-        // and a set over all files would grow with the rows, not the panel.
-        FlatSet seen(1u << 16);
+        // and a check over all files would grow with the years of all files at once.
+        DuplicateFilter seen;
         StreamJob job;
         job.path = options.files[f];
         job.block_bytes = options.block_bytes != 0 ? options.block_bytes : (16u << 20);

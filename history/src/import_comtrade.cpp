@@ -87,9 +87,8 @@ public:
         if (code != kTotalProduct) {
             out.products.push_back(code);
         }
-        out.rows.push_back({dedupe_key(y, at(f, reporter), at(f, partner),
-                                       (std::uint64_t{code} << 1) | static_cast<unsigned>(side)),
-                            key, v, line, text});
+        out.keep(y, at(f, reporter), at(f, partner), (code << 1) | static_cast<unsigned>(side), key,
+                 v, line, text);
         out.groups.add(pack(y, static_cast<unsigned>(r), 0, (unsigned(side) << 4) | level), 1);
     }
 

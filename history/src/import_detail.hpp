@@ -2,6 +2,7 @@
 // Internals of the importer shared by its source files: packed keys, a flat hash map, the
 // country and product code tables, and what one parsed block yields.
 
+#include "import_dedupe.hpp"
 #include "tradesim/history/import.hpp"
 
 #include <array>
@@ -59,6 +60,8 @@ public:
         }
     }
     [[nodiscard]] const double* find(std::uint64_t key) const noexcept;
+    // Empties the map but keeps its capacity (blocks are recycled).
+    void clear();
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     template <class F> void for_each(F&& f) const {
         for (std::size_t s = 0; s < keys_.size(); ++s) {
@@ -76,28 +79,10 @@ private:
     std::vector<double> values_;
     std::size_t size_ = 0;
     std::size_t mask_ = 0;
+    // The last key found: sorted files (BACI: by pair, then product) repeat it row after row.
+    std::uint64_t last_key_ = kEmptyKey;
+    std::size_t last_slot_ = 0;
 };
-
-// Set of 64-bit keys (duplicate detection); same probing as FlatMap, no values.
-class FlatSet {
-public:
-    explicit FlatSet(std::size_t capacity = 1024);
-    // True when the key was not there yet.
-    bool insert(std::uint64_t key);
-
-private:
-    void grow();
-    std::vector<std::uint64_t> keys_;
-    std::size_t size_ = 0;
-    std::size_t mask_ = 0;
-};
-
-// Duplicate keys are built from the codes as written, not as harmonised: two codes that map to
-// one country (DDR and DEU, 280 and 276) are summed, not duplicates. The key is a 64-bit hash
-// of (year, exporter code, importer code, product, side); a false duplicate needs a hash
-// collision (about 1e-6 for 10 million rows).
-[[nodiscard]] std::uint64_t dedupe_key(unsigned year, std::string_view exporter,
-                                       std::string_view importer, std::uint64_t low) noexcept;
 
 inline constexpr int kUnknownCountry = -1;
 inline constexpr int kAggregate = -2;
@@ -167,20 +152,26 @@ struct Example {
 };
 
 // A row that passed validation; kept until the in-order merge has checked it is not a
-// duplicate of an earlier row of the same file.
+// duplicate of an earlier row of the same file. 32 bytes: a block holds one per row.
 struct Row {
-    std::uint64_t dedupe = 0;
+    std::uint32_t pair = 0;         // BlockResult::pairs id of (year, codes as written)
+    std::uint32_t slot = 0;         // BlockResult::slots id of the product code (and side)
+    std::uint32_t offset = 0;       // of the row's text in the block
+    std::uint32_t line = 0;         // relative to the block's first line
     std::uint64_t flow = kEmptyKey; // kEmptyKey: no flow (variables only)
     double value = 0;
-    std::size_t line = 0;
-    std::string_view text; // into the block, alive until the block is merged
 };
 
 inline constexpr std::size_t kExamplesPerReason = 20;
 
-// What parsing one block yields; merged into the file's totals in block order.
+// What parsing one block yields; merged into the file's totals in block order. Line numbers
+// are relative to the block's first line (`first_line`, known only at the merge, so the
+// reader need not count lines).
 struct BlockResult {
     std::vector<Row> rows;
+    PairIndex pairs;                     // (year, exporter, importer as written) of the rows
+    SlotIndex slots;                     // product codes (and Comtrade's side bit) of the rows
+    std::vector<std::string> long_codes; // codes as written longer than 7 bytes
     FlatMap flows{256};
     FlatMap pair_vars{64};
     FlatMap country_vars{64};
@@ -189,13 +180,32 @@ struct BlockResult {
     std::vector<Example> examples;
     std::vector<std::uint32_t> products; // packed product codes seen (deduplicated later)
     std::size_t rows_read = 0;
+    std::size_t lines = 0;      // line numbers the block spans
+    std::size_t first_line = 0; // set by the merge
+    const char* begin = nullptr;
+    const char* end = nullptr;
+    // The last two country codes looked up (views into the block) and their indices: files
+    // sorted by exporter and importer repeat them row after row.
+    std::array<std::string_view, 2> memo_code{};
+    std::array<int, 2> memo_index{};
+    int memo_last = 0;
 
     void drop(int reason, std::size_t line, std::string_view text) {
         if (drops[static_cast<std::size_t>(reason)]++ < kExamplesPerReason) {
             examples.push_back({reason, line, std::string(text.substr(0, 300))});
         }
     }
+    // Keeps a valid row (`text` is its text in the block) for the duplicate check: its key is
+    // (year, the codes as written, slot); `flow` kEmptyKey when it adds no flow.
+    void keep(unsigned year, std::string_view exporter, std::string_view importer,
+              std::uint32_t slot, std::uint64_t flow, double value, std::size_t line,
+              std::string_view text);
+    // Empties the result but keeps its storage for the next block.
+    void reset();
 };
+
+// The text of the row starting at `p` (up to its line end outside quotes).
+[[nodiscard]] std::string_view row_text(const char* p, const char* end);
 
 // A line split into fields (views into the block; quotes removed, "" left doubled).
 using Fields = std::vector<std::string_view>;

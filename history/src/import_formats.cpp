@@ -51,15 +51,15 @@ public:
         }
         const auto ue = static_cast<unsigned>(e);
         const auto ui = static_cast<unsigned>(i);
-        Row r{dedupe_key(y, f[idx(exporter)], f[idx(importer)], code), kEmptyKey, v, line, text};
+        std::uint64_t flow = kEmptyKey;
         if (has_value) {
-            r.flow = pack(y, ue, ui, static_cast<std::uint64_t>(sector) << 8);
-            out.flows.add(r.flow, v);
+            flow = pack(y, ue, ui, static_cast<std::uint64_t>(sector) << 8);
+            out.flows.add(flow, v);
             if (product >= 0) {
                 out.products.push_back(code);
             }
         }
-        out.rows.push_back(r);
+        out.keep(y, f[idx(exporter)], f[idx(importer)], code, flow, v, line, text);
         read_variables(
             pair_vars, f, [&](unsigned s) { return pack(y, ue, ui, s); }, out.pair_vars);
         read_variables(
@@ -92,8 +92,7 @@ public:
             return;
         }
         const auto uc = static_cast<unsigned>(c);
-        out.rows.push_back(
-            {dedupe_key(y, f[static_cast<std::size_t>(code)], {}, 0), kEmptyKey, 0, line, text});
+        out.keep(y, f[static_cast<std::size_t>(code)], {}, 0, kEmptyKey, 0, line, text);
         read_variables(
             vars, f, [&](unsigned s) { return pack(y, uc, 0, s); }, out.country_vars);
     }

@@ -102,7 +102,30 @@ inline bool country(const CountryTable& table, std::string_view code, int& index
         out.drop(kMissingField, line, text);
         return false;
     }
-    index = table.lookup(code);
+    // Codes are a few bytes: a loop beats calling memcmp.
+    const auto same = [&](std::string_view memo) {
+        if (memo.size() != code.size()) {
+            return false;
+        }
+        for (std::size_t c = 0; c < code.size(); ++c) {
+            if (memo[c] != code[c]) {
+                return false;
+            }
+        }
+        return true;
+    };
+    const int hit = same(out.memo_code[0]) ? 0 : same(out.memo_code[1]) ? 1 : -1;
+    if (hit >= 0) {
+        index = out.memo_index[static_cast<std::size_t>(hit)];
+        out.memo_last = hit;
+    } else {
+        // Replace the entry not used last: exporter and importer codes alternate.
+        const auto e = static_cast<std::size_t>(1 - out.memo_last);
+        index = table.lookup(code);
+        out.memo_code[e] = code;
+        out.memo_index[e] = index;
+        out.memo_last = static_cast<int>(e);
+    }
     if (index >= 0) {
         return true;
     }

@@ -6,21 +6,22 @@
 #include "tradesim/sim/error.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstring>
 #include <fmt/format.h>
+#include <limits>
+#include <memory>
+#include <mutex>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 #include <zlib.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace tradesim::history::detail {
 
 namespace {
-
-bool is_missing(std::string_view t) noexcept {
-    return t.empty() || t == "NA" || t == "NaN" || t == "nan" || t == "." || t == "NULL";
-}
 
 std::string_view trim(std::string_view t) noexcept {
     while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) {
@@ -32,9 +33,61 @@ std::string_view trim(std::string_view t) noexcept {
     return t;
 }
 
+const char* split_quoted(const char* p, const char* end, Fields& fields, std::size_t& extra_lines);
+
 // Splits the line starting at `p` into `fields`; returns the start of the next line and adds
 // the line ends inside quoted fields to `extra_lines`.
 const char* split_line(const char* p, const char* end, Fields& fields, std::size_t& extra_lines) {
+    fields.clear();
+    // Fast path, one pass, for lines without quotes (the common case); from the start again
+    // on the first quote. SSE2 finds the separators 16 bytes at a time.
+    const char* field = p;
+    const auto last = [&](const char* q) {
+        const char* stop = q;
+        if (stop > field && stop[-1] == '\r') {
+            --stop;
+        }
+        fields.emplace_back(field, static_cast<std::size_t>(stop - field));
+        return q == end ? end : q + 1;
+    };
+    const char* q = p;
+#if defined(__SSE2__)
+    const __m128i comma = _mm_set1_epi8(','), newline = _mm_set1_epi8('\n');
+    const __m128i quote = _mm_set1_epi8('"');
+    while (end - q >= 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+        auto mask = static_cast<unsigned>(_mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, comma), _mm_cmpeq_epi8(x, newline)),
+                         _mm_cmpeq_epi8(x, quote))));
+        for (; mask != 0; mask &= mask - 1) {
+            const char* at = q + __builtin_ctz(mask);
+            if (*at == ',') {
+                fields.emplace_back(field, static_cast<std::size_t>(at - field));
+                field = at + 1;
+            } else if (*at == '\n') {
+                return last(at);
+            } else {
+                return split_quoted(p, end, fields, extra_lines);
+            }
+        }
+        q += 16;
+    }
+#endif
+    for (;; ++q) {
+        if (q == end || *q == '\n') {
+            return last(q);
+        }
+        if (*q == ',') {
+            fields.emplace_back(field, static_cast<std::size_t>(q - field));
+            field = q + 1;
+        } else if (*q == '"') {
+            return split_quoted(p, end, fields, extra_lines);
+        }
+    }
+}
+
+// The general case of split_line: RFC 4180 quotes, line ends inside quotes.
+const char* split_quoted(const char* p, const char* end, Fields& fields, std::size_t& extra_lines) {
     fields.clear();
     for (;;) {
         if (p < end && *p == '"') {
@@ -83,9 +136,7 @@ const char* split_line(const char* p, const char* end, Fields& fields, std::size
 }
 
 // Where to cut `data` so the block ends after a line end outside quotes (0: no such place).
-std::size_t cut_point(const std::string& data) {
-    const char* begin = data.data();
-    const std::size_t n = data.size();
+std::size_t cut_point(const char* begin, std::size_t n) {
     if (std::memchr(begin, '"', n) == nullptr) {
         const auto* last = static_cast<const char*>(memrchr(begin, '\n', n));
         return last == nullptr ? 0 : static_cast<std::size_t>(last - begin) + 1;
@@ -121,25 +172,22 @@ public:
     GzReader(const GzReader&) = delete;
     GzReader& operator=(const GzReader&) = delete;
 
-    // Appends up to `n` bytes to `out`; false at the end of the file.
-    bool read(std::string& out, std::size_t n) {
-        const std::size_t old = out.size();
-        out.resize(old + n);
+    // Reads up to `n` bytes into `out` (fewer only at the end of the file).
+    std::size_t read(char* out, std::size_t n) {
         std::size_t got = 0;
         while (got < n) {
             const auto chunk = static_cast<unsigned>(std::min<std::size_t>(n - got, 1u << 30));
-            const int r = gzread(gz_, out.data() + old + got, chunk);
+            const int r = gzread(gz_, out + got, chunk);
             if (r < 0) {
                 fail();
             }
             if (r == 0) {
                 check_end();
-                out.resize(old + got);
-                return false;
+                break;
             }
             got += static_cast<std::size_t>(r);
         }
-        return true;
+        return got;
     }
     [[nodiscard]] std::size_t compressed_offset() const {
         return static_cast<std::size_t>(gzoffset(gz_));
@@ -170,18 +218,56 @@ private:
     gzFile gz_ = nullptr;
 };
 
+// A block's bytes and what parsing them gave. Blocks are recycled through a pool, so their
+// buffers and maps are allocated (and their pages faulted in) once per import, not per block.
 struct Block {
-    std::string data;
-    std::size_t first_line = 0;
+    std::unique_ptr<char[]> data;
+    std::size_t capacity = 0;
+    std::size_t size = 0;
+    bool too_long = false; // a line that does not fit 32-bit offsets: an error at the merge
     BlockResult result;
+
+    void reserve(std::size_t n, std::size_t keep) {
+        if (n > capacity) {
+            auto bigger = std::make_unique<char[]>(n);
+            std::memcpy(bigger.get(), data.get(), keep);
+            data = std::move(bigger);
+            capacity = n;
+        }
+    }
+};
+
+class BlockPool {
+public:
+    std::unique_ptr<Block> get() {
+        const std::lock_guard lock(mutex_);
+        if (free_.empty()) {
+            return std::make_unique<Block>();
+        }
+        auto block = std::move(free_.back());
+        free_.pop_back();
+        return block;
+    }
+    void put(std::unique_ptr<Block> block) {
+        block->result.reset();
+        const std::lock_guard lock(mutex_);
+        free_.push_back(std::move(block));
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Block>> free_;
 };
 
 void parse_block(const Layout& layout, Block& block) {
     Fields fields;
     fields.reserve(layout.columns + 4);
-    const char* p = block.data.data();
-    const char* end = p + block.data.size();
-    std::size_t line = block.first_line;
+    const char* p = block.data.get();
+    const char* end = p + block.size;
+    BlockResult& out = block.result;
+    out.begin = p;
+    out.end = end;
+    std::size_t line = 0;
     while (p < end) {
         const char* start = p;
         std::size_t extra = 0;
@@ -191,49 +277,34 @@ void parse_block(const Layout& layout, Block& block) {
             text.remove_suffix(1);
         }
         if (!text.empty()) {
-            ++block.result.rows_read;
-            layout.row(fields, line, text, block.result);
+            ++out.rows_read;
+            layout.row(fields, line, text, out);
         }
         line += 1 + extra;
         p = next;
     }
+    out.lines = line;
 }
 
 } // namespace
 
-Parsed parse_number(std::string_view text, double& value) noexcept {
-    text = trim(text);
-    if (is_missing(text)) {
-        return Parsed::missing;
+std::string_view row_text(const char* p, const char* end) {
+    Fields fields;
+    std::size_t extra = 0;
+    std::string_view text(p, static_cast<std::size_t>(split_line(p, end, fields, extra) - p));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+        text.remove_suffix(1);
     }
-    if (text.front() == '+') {
-        text.remove_prefix(1);
-    }
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    return ec == std::errc{} && ptr == text.data() + text.size() && std::isfinite(value)
-               ? Parsed::ok
-               : Parsed::bad;
-}
-
-Parsed parse_year(std::string_view text, unsigned& year) noexcept {
-    text = trim(text);
-    if (is_missing(text)) {
-        return Parsed::missing;
-    }
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), year);
-    // "2016.0" (a year written as a float) is accepted; "201601" (a month period) is not.
-    const bool whole =
-        ptr == text.data() + text.size() ||
-        (std::string_view(ptr, static_cast<std::size_t>(text.data() + text.size() - ptr))
-             .find_first_not_of(".0") == std::string_view::npos);
-    return ec == std::errc{} && whole && year > 0 && year < 10000 ? Parsed::ok : Parsed::bad;
+    return text;
 }
 
 std::size_t stream_file(const StreamJob& job) {
     GzReader reader(job.path);
-    const std::size_t block_bytes = std::max<std::size_t>(job.block_bytes, 64);
-    std::string carry;
-    bool more = reader.read(carry, block_bytes);
+    // Row offsets are 32 bits (Row); a block only outgrows this for a line of over 1 GiB.
+    const std::size_t block_bytes = std::clamp<std::size_t>(job.block_bytes, 64, 1u << 30);
+    std::string carry(block_bytes, '\0');
+    carry.resize(reader.read(carry.data(), block_bytes));
+    bool more = carry.size() == block_bytes;
     std::size_t bytes_read = carry.size();
     if (carry.size() >= 3 && std::memcmp(carry.data(), "\xEF\xBB\xBF", 3) == 0) {
         carry.erase(0, 3);
@@ -242,9 +313,12 @@ std::size_t stream_file(const StreamJob& job) {
     std::size_t header_end = carry.find('\n');
     while (header_end == std::string::npos && more) {
         const std::size_t old = carry.size();
-        more = reader.read(carry, block_bytes);
-        bytes_read += carry.size() - old;
-        header_end = carry.find('\n');
+        carry.resize(old + block_bytes);
+        const std::size_t got = reader.read(carry.data() + old, block_bytes);
+        carry.resize(old + got);
+        more = got == block_bytes;
+        bytes_read += got;
+        header_end = carry.find('\n', old);
     }
     if (carry.empty()) {
         throw sim::InputError(fmt::format("{}:1: error: the file is empty (no header)", job.path));
@@ -262,53 +336,79 @@ std::size_t stream_file(const StreamJob& job) {
     std::size_t next_line = 2 + extra;
 
     const int threads = job.threads > 0 ? job.threads : tbb::this_task_arena::max_concurrency();
+    BlockPool pool;
     tbb::task_arena arena(threads);
     arena.execute([&] {
         tbb::parallel_pipeline(
-            static_cast<std::size_t>(2 * threads + 1),
+            static_cast<std::size_t>(2 * threads + 2),
             tbb::make_filter<void, Block*>(
                 tbb::filter_mode::serial_in_order,
                 [&](tbb::flow_control& fc) -> Block* {
-                    while (more && carry.size() < block_bytes) {
-                        const std::size_t old = carry.size();
-                        more = reader.read(carry, block_bytes - old);
-                        bytes_read += carry.size() - old;
-                        if (job.progress) {
-                            job.progress(reader.compressed_offset());
+                    // The reader only copies bytes: the partial last line of the previous
+                    // block, then the file straight into the block's buffer.
+                    std::unique_ptr<Block> block = pool.get();
+                    // Blocks end where the reads end, never where a buffer happens to: the
+                    // cuts (hence the order of additions) do not depend on the pool.
+                    std::size_t target = std::max(block_bytes, carry.size());
+                    block->reserve(target, 0);
+                    std::memcpy(block->data.get(), carry.data(), carry.size());
+                    block->size = carry.size();
+                    carry.clear();
+                    std::size_t cut = 0;
+                    for (;;) {
+                        if (more && block->size < target) {
+                            const std::size_t want = target - block->size;
+                            const std::size_t got =
+                                reader.read(block->data.get() + block->size, want);
+                            block->size += got;
+                            bytes_read += got;
+                            more = got == want;
+                            if (job.progress) {
+                                job.progress(reader.compressed_offset());
+                            }
                         }
+                        cut = more ? cut_point(block->data.get(), block->size) : block->size;
+                        if (cut != 0 || !more) {
+                            break;
+                        }
+                        target += block_bytes; // a line longer than a block
+                        if (target > std::numeric_limits<std::uint32_t>::max()) {
+                            // Rows keep 32-bit offsets. The block is this one line: the merge,
+                            // which knows its line number, reports it.
+                            block->too_long = true;
+                            block->size = 0;
+                            more = false;
+                            break;
+                        }
+                        block->reserve(target, block->size);
                     }
-                    if (carry.empty()) {
+                    if (block->size == 0 && !block->too_long) {
+                        pool.put(std::move(block));
                         fc.stop();
                         return nullptr;
                     }
-                    std::size_t cut = more ? cut_point(carry) : carry.size();
-                    while (cut == 0 && more) { // a line longer than a block
-                        const std::size_t old = carry.size();
-                        more = reader.read(carry, block_bytes);
-                        bytes_read += carry.size() - old;
-                        cut = more ? cut_point(carry) : carry.size();
-                    }
-                    // The block takes the buffer; only the partial last line is copied back.
-                    auto* block = new Block;
-                    block->data = std::move(carry);
-                    carry.assign(block->data, cut, std::string::npos);
-                    block->data.resize(cut);
-                    carry.reserve(block_bytes + block_bytes / 8);
-                    block->first_line = next_line;
-                    next_line += static_cast<std::size_t>(
-                        std::count(block->data.begin(), block->data.end(), '\n'));
-                    return block;
+                    carry.assign(block->data.get() + cut, block->size - cut);
+                    block->size = cut;
+                    return block.release();
                 }) &
                 tbb::make_filter<Block*, Block*>(tbb::filter_mode::parallel,
                                                  [&](Block* block) {
                                                      parse_block(*layout, *block);
                                                      return block;
                                                  }) &
-                tbb::make_filter<Block*, void>(tbb::filter_mode::serial_in_order,
-                                               [&](Block* block) {
-                                                   std::unique_ptr<Block> owned(block);
-                                                   job.merge(std::move(owned->result));
-                                               }));
+                tbb::make_filter<Block*, void>(
+                    tbb::filter_mode::serial_in_order, [&](Block* block) {
+                        std::unique_ptr<Block> owned(block);
+                        if (owned->too_long) {
+                            throw sim::InputError(fmt::format("{}:{}: error: a line longer than 4 "
+                                                              "GiB (not a CSV file?)",
+                                                              job.path, next_line));
+                        }
+                        owned->result.first_line = next_line;
+                        next_line += owned->result.lines;
+                        job.merge(std::move(owned->result));
+                        pool.put(std::move(owned));
+                    }));
     });
     if (job.progress) {
         job.progress(reader.compressed_offset());

@@ -11,8 +11,7 @@ namespace tradesim::models {
 
 namespace {
 
-template <class T>
-int position(const std::vector<T>& sorted_or_not, const T& value) noexcept {
+template <class T> int position(const std::vector<T>& sorted_or_not, const T& value) noexcept {
     const auto it = std::find(sorted_or_not.begin(), sorted_or_not.end(), value);
     return it == sorted_or_not.end() ? -1 : static_cast<int>(it - sorted_or_not.begin());
 }
@@ -27,8 +26,7 @@ const PanelVariable* named(const std::vector<PanelVariable>& variables,
     return nullptr;
 }
 
-template <class T>
-bool ascending_distinct(const std::vector<T>& values) {
+template <class T> bool ascending_distinct(const std::vector<T>& values) {
     return std::adjacent_find(values.begin(), values.end(),
                               [](const T& a, const T& b) { return !(a < b); }) == values.end();
 }
@@ -38,14 +36,13 @@ template <class T>
 std::vector<std::size_t> placement(const std::vector<T>& part, const std::vector<T>& all) {
     std::vector<std::size_t> at(part.size());
     for (std::size_t p = 0; p < part.size(); ++p) {
-        at[p] = static_cast<std::size_t>(
-            std::lower_bound(all.begin(), all.end(), part[p]) - all.begin());
+        at[p] = static_cast<std::size_t>(std::lower_bound(all.begin(), all.end(), part[p]) -
+                                         all.begin());
     }
     return at;
 }
 
-template <class T>
-std::vector<T> sorted_union(const std::vector<T>& a, const std::vector<T>& b) {
+template <class T> std::vector<T> sorted_union(const std::vector<T>& a, const std::vector<T>& b) {
     std::vector<T> out;
     std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
     return out;
@@ -69,9 +66,8 @@ bool same_value(double a, double b) {
 void place_variables(const std::vector<PanelVariable>& from, std::vector<PanelVariable>& into,
                      const std::vector<std::size_t>& year_at,
                      const std::vector<std::size_t>& country_at, std::size_t from_countries,
-                     std::size_t countries, std::size_t years, bool pairs,
-                     Conflicts& conflicts, const std::vector<int>& year_values,
-                     const std::vector<std::string>& codes) {
+                     std::size_t countries, std::size_t years, bool pairs, Conflicts& conflicts,
+                     const std::vector<int>& year_values, const std::vector<std::string>& codes) {
     const double nan = std::numeric_limits<double>::quiet_NaN();
     const std::size_t per_year = pairs ? countries * countries : countries;
     const std::size_t from_per_year = pairs ? from_countries * from_countries : from_countries;
@@ -99,12 +95,11 @@ void place_variables(const std::vector<PanelVariable>& from, std::vector<PanelVa
                           : country_at[c];
                 double& slot = target->values[year_at[y] * per_year + cell];
                 if (!std::isnan(slot) && !same_value(slot, value)) {
-                    conflicts.add(fmt::format(
-                        "{} of {} in {}: {} and {}", variable.name,
-                        pairs ? codes[country_at[i]] + "-" +
-                                    codes[country_at[c % from_countries]]
-                              : codes[country_at[c]],
-                        year_values[year_at[y]], slot, value));
+                    conflicts.add(fmt::format("{} of {} in {}: {} and {}", variable.name,
+                                              pairs ? codes[country_at[i]] + "-" +
+                                                          codes[country_at[c % from_countries]]
+                                                    : codes[country_at[c]],
+                                              year_values[year_at[y]], slot, value));
                 }
                 slot = value;
             }
@@ -159,8 +154,8 @@ void TradePanel::check() const {
         problems.emplace_back("countries are not ascending and distinct");
     }
     if (country_names.size() != n) {
-        problems.push_back(fmt::format("{} country names for {} countries",
-                                       country_names.size(), n));
+        problems.push_back(
+            fmt::format("{} country names for {} countries", country_names.size(), n));
     }
     if (sector_names.size() != k) {
         problems.push_back(fmt::format("{} sector names for {} sectors", sector_names.size(), k));
@@ -193,14 +188,14 @@ void TradePanel::check() const {
 TradePanel merge_panels(const TradePanel& a, const TradePanel& b) {
     a.check();
     b.check();
-    const bool a_flows = std::any_of(a.reported.begin(), a.reported.end(),
-                                     [](unsigned char r) { return r != 0; });
-    const bool b_flows = std::any_of(b.reported.begin(), b.reported.end(),
-                                     [](unsigned char r) { return r != 0; });
+    const bool a_flows =
+        std::any_of(a.reported.begin(), a.reported.end(), [](unsigned char r) { return r != 0; });
+    const bool b_flows =
+        std::any_of(b.reported.begin(), b.reported.end(), [](unsigned char r) { return r != 0; });
     if (a_flows && b_flows && a.sectors != b.sectors) {
-        throw sim::InputError(fmt::format(
-            "panel: error: cannot merge panels with different sectors ({} and {})",
-            fmt::join(a.sectors, ","), fmt::join(b.sectors, ",")));
+        throw sim::InputError(
+            fmt::format("panel: error: cannot merge panels with different sectors ({} and {})",
+                        fmt::join(a.sectors, ","), fmt::join(b.sectors, ",")));
     }
     TradePanel out;
     out.years = sorted_union(a.years, b.years);
@@ -241,8 +236,7 @@ TradePanel merge_panels(const TradePanel& a, const TradePanel& b) {
                         if (seen && !same_value(slot, value)) {
                             conflicts.add(fmt::format("trade {}-{} {} in {}: {} and {}",
                                                       out.countries[io], out.countries[jo],
-                                                      out.sectors[s], out.years[yo], slot,
-                                                      value));
+                                                      out.sectors[s], out.years[yo], slot, value));
                         }
                         slot = value;
                     }
@@ -250,15 +244,15 @@ TradePanel merge_panels(const TradePanel& a, const TradePanel& b) {
                 }
             }
         }
-        place_variables(part->country_variables, out.country_variables, year_at, country_at, pn,
-                        n, out.years.size(), false, conflicts, out.years, out.countries);
+        place_variables(part->country_variables, out.country_variables, year_at, country_at, pn, n,
+                        out.years.size(), false, conflicts, out.years, out.countries);
         place_variables(part->pair_variables, out.pair_variables, year_at, country_at, pn, n,
                         out.years.size(), true, conflicts, out.years, out.countries);
     }
     if (conflicts.count > 0) {
-        throw sim::InputError(fmt::format(
-            "panel: error: the panels disagree on {} values, e.g.\n  {}", conflicts.count,
-            fmt::join(conflicts.lines, "\n  ")));
+        throw sim::InputError(
+            fmt::format("panel: error: the panels disagree on {} values, e.g.\n  {}",
+                        conflicts.count, fmt::join(conflicts.lines, "\n  ")));
     }
     return out;
 }
