@@ -3,9 +3,11 @@
 // costs that makes the target share of producers export.
 
 #include "state.hpp"
+#include "tradesim/sim/error.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <fmt/format.h>
 
 namespace tradesim::models {
 
@@ -29,8 +31,8 @@ struct CountrySector {
 
 // Firms serving a market with sales x and fixed cost at least `fixed`: the largest m <= limit
 // whose m-th firm still covers the fixed cost when the m firms share x (at least one).
-std::size_t firms_for(const CountrySector& c, const std::vector<float>& a, double x,
-                      double fixed, double sigma) {
+std::size_t firms_for(const CountrySector& c, const std::vector<float>& a, double x, double fixed,
+                      double sigma) {
     std::size_t lo = 1, hi = c.active;
     const auto covers = [&](std::size_t m) {
         return x * static_cast<double>(a[c.begin + m - 1]) / (c.prefix[m] * sigma) >= fixed;
@@ -96,6 +98,15 @@ void FirmPopulation::Impl::calibrate() {
     for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t j = 0; j < n; ++j) {
             if (p.fixed_cost_distance_elasticity != 0.0) {
+                // A world calibrated from data may lack coordinates (e.g. a rest of world).
+                if (std::isnan(w.distance_km[dims.pair(i, j)])) {
+                    throw sim::InputError(fmt::format(
+                        "{}/countries.csv: error: firms: no distance between {} and {} (a country "
+                        "without "
+                        "coordinates) for the fixed costs of exporting: give its lat, lon and "
+                        "area in countries.csv or set [firms] fixed_cost_distance_elasticity = 0",
+                        w.directory, w.countries[i].code, w.countries[j].code));
+                }
                 factor[dims.pair(i, j)] = std::pow(w.distance_km[dims.pair(i, j)] / 1000.0,
                                                    p.fixed_cost_distance_elasticity);
             }
@@ -122,10 +133,10 @@ void FirmPopulation::Impl::calibrate() {
                 const double x = w.flows[f];
                 std::size_t m = 0;
                 if (x > 0.0) {
-                    m = j == i ? c.active
-                               : firms_for(c, a, x, scale * c.reference_fixed *
-                                                        factor[dims.pair(i, j)],
-                                           sigma);
+                    m = j == i
+                            ? c.active
+                            : firms_for(c, a, x,
+                                        scale * c.reference_fixed * factor[dims.pair(i, j)], sigma);
                 }
                 serving[f] = m;
                 if (j != i) {

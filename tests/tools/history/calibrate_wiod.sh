@@ -44,3 +44,12 @@ rate = 25
 TOML
 expect_code 0 "$tradesim" run tariff.toml --out run.h5
 [[ -s run.h5 ]] || fail "run.h5 not written"
+
+# Firm agents on the calibrated world run; WIOD's rest of world has no coordinates, so fixed
+# costs of exporting that grow with distance cannot be set: said so, with the two ways out.
+{ sed 's/^name = .*/name = "wiod_firms"/' tariff.toml; printf '[firms]\ncount = 20_000\n'; } > firms.toml
+expect_code 0 "$tradesim" run firms.toml --out firms.h5 --quiet
+printf 'fixed_cost_distance_elasticity = 0.3\n' >> firms.toml
+expect_code 3 "$tradesim" run firms.toml --out firms_distance.h5
+contains err.txt "firms: no distance between"
+contains err.txt "fixed_cost_distance_elasticity = 0"
