@@ -389,7 +389,12 @@ ImportResult import_files(const ImportOptions& options) {
         report.notes.push_back("cepii-gravity: rows without a trade value are counted as "
                                "\"missing value\" but their pair and country variables are kept");
     }
-    report.notes.push_back(fmt::format("sectors: {}", concordance.source));
+    if (options.format == Format::baci || options.format == Format::comtrade ||
+        (options.format == Format::table && !options.product_column.empty())) {
+        report.notes.push_back(fmt::format("sectors: {}", concordance.source));
+    } else if (options.format != Format::pwt) {
+        report.notes.emplace_back("sectors: one, TOT (the data has no products)");
+    }
     report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     panel.provenance.push_back(
