@@ -229,8 +229,10 @@ struct Block {
 
     void reserve(std::size_t n, std::size_t keep) {
         if (n > capacity) {
-            auto bigger = std::make_unique<char[]>(n);
-            std::memcpy(bigger.get(), data.get(), keep);
+            auto bigger = std::make_unique_for_overwrite<char[]>(n);
+            if (keep > 0) { // memcpy from a null pointer is undefined even for 0 bytes
+                std::memcpy(bigger.get(), data.get(), keep);
+            }
             data = std::move(bigger);
             capacity = n;
         }
