@@ -28,10 +28,6 @@ public:
 
     void row(const Fields& f, std::size_t line, std::string_view text,
              BlockResult& out) const override {
-        if (f.size() != columns) {
-            out.drop(kMissingField, line, text);
-            return;
-        }
         int side = 0; // 0 exports, 1 imports
         const std::string_view flow_code = at(f, flow);
         if (flow_code == "X" || flow_code == "2") {

@@ -214,6 +214,7 @@ using Fields = std::vector<std::string_view>;
 class Layout {
 public:
     virtual ~Layout() = default;
+    // A row with as many fields as the header (the reader drops the others as missing fields).
     virtual void row(const Fields& fields, std::size_t line, std::string_view text,
                      BlockResult& out) const = 0;
     std::size_t columns = 0; // header's field count
@@ -225,6 +226,8 @@ inline constexpr int kTotalSector = 127;
 // Parses a number the way data files write it: surrounding blanks, a leading '+'; empty, NA,
 // NaN and "." are missing.
 enum class Parsed { ok, missing, bad };
+/// `t` without leading blanks and tabs and trailing blanks, tabs and carriage returns.
+[[nodiscard]] std::string_view trim(std::string_view t) noexcept;
 [[nodiscard]] Parsed parse_number(std::string_view text, double& value) noexcept;
 [[nodiscard]] Parsed parse_year(std::string_view text, unsigned& year) noexcept;
 

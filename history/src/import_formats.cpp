@@ -25,10 +25,6 @@ public:
 
     void row(const Fields& f, std::size_t line, std::string_view text,
              BlockResult& out) const override {
-        if (f.size() != columns) {
-            out.drop(kMissingField, line, text);
-            return;
-        }
         unsigned y = 0;
         int e = 0, i = 0;
         if (!year_of(f[idx(year)], y, line, text, out) ||
@@ -81,10 +77,6 @@ public:
 
     void row(const Fields& f, std::size_t line, std::string_view text,
              BlockResult& out) const override {
-        if (f.size() != columns) {
-            out.drop(kMissingField, line, text);
-            return;
-        }
         unsigned y = 0;
         int c = 0;
         if (!year_of(f[static_cast<std::size_t>(year)], y, line, text, out) ||

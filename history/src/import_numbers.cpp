@@ -15,6 +15,8 @@ bool is_missing(std::string_view t) noexcept {
     return t.empty() || t == "NA" || t == "NaN" || t == "nan" || t == "." || t == "NULL";
 }
 
+} // namespace
+
 std::string_view trim(std::string_view t) noexcept {
     while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) {
         t.remove_prefix(1);
@@ -24,8 +26,6 @@ std::string_view trim(std::string_view t) noexcept {
     }
     return t;
 }
-
-} // namespace
 
 Parsed parse_number(std::string_view text, double& value) noexcept {
     // Clinger's fast path for the common "123" and "-12.375": up to 15 digits are an exact

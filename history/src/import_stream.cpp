@@ -23,16 +23,6 @@ namespace tradesim::history::detail {
 
 namespace {
 
-std::string_view trim(std::string_view t) noexcept {
-    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) {
-        t.remove_prefix(1);
-    }
-    while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\r')) {
-        t.remove_suffix(1);
-    }
-    return t;
-}
-
 const char* split_quoted(const char* p, const char* end, Fields& fields, std::size_t& extra_lines);
 
 // Splits the line starting at `p` into `fields`; returns the start of the next line and adds
@@ -280,7 +270,12 @@ void parse_block(const Layout& layout, Block& block) {
         }
         if (!text.empty()) {
             ++out.rows_read;
-            layout.row(fields, line, text, out);
+            // Every layout needs all the header's fields.
+            if (fields.size() != layout.columns) {
+                out.drop(kMissingField, line, text);
+            } else {
+                layout.row(fields, line, text, out);
+            }
         }
         line += 1 + extra;
         p = next;
