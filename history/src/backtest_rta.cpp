@@ -143,20 +143,31 @@ RtaEstimate estimate_rta(const models::TradePanel& panel, std::size_t y0,
         return {};
     }
     if (y0 >= 1 && rta_varies(panel, *rta, y0)) {
-        return three_way(panel, *rta, y0);
+        RtaEstimate e = three_way(panel, *rta, y0);
+        if (!std::isnan(e.beta)) {
+            return e;
+        }
+        notes.push_back(fmt::format(
+            "the three-way fit on the years up to {} dropped rta (collinear with the fixed "
+            "effects: the pairs whose agreements change have no trade)",
+            panel.years[y0]));
     }
     const models::PanelVariable* dist = panel.pair_variable("dist");
     if (dist != nullptr) {
-        notes.push_back(fmt::format(
-            "rta does not change within the panel's years up to {}: its effect is estimated on "
-            "the {} cross-section, which confounds agreements with unobserved pair ties",
-            panel.years[y0], panel.years[y0]));
-        return cross_section(panel, *rta, *dist, y0);
+        RtaEstimate e = cross_section(panel, *rta, *dist, y0);
+        if (!std::isnan(e.beta)) {
+            notes.push_back(fmt::format(
+                "rta does not change within the panel's years up to {}: its effect is "
+                "estimated on the {} cross-section, which confounds agreements with unobserved "
+                "pair ties",
+                panel.years[y0], panel.years[y0]));
+            return e;
+        }
     }
     notes.push_back(fmt::format(
         "the panel cannot identify the rta effect from the years up to {} (one year or no "
-        "change, and no dist): using the literature value {} (Yotov et al. 2016, ch. 1, Table "
-        "3, col. 4); set --rta-effect to use another",
+        "change, and no dist, or a fit that dropped rta): using the literature value {} "
+        "(Yotov et al. 2016, ch. 1, Table 3, col. 4); set --rta-effect to use another",
         panel.years[y0], literature_rta));
     RtaEstimate e;
     e.beta = literature_rta;

@@ -273,6 +273,11 @@ void fit_gravity(const TradePanel& panel, detail::WorldData& w, const detail::Ge
     Column rta{{"rta", "rta", "", false}, {}};
     if (const auto* v = find_pair_variable(panel, y, {"rta", "fta"})) {
         rta.values = pair_values(v);
+        // An agreement variable may hold agreement ids (penppml's Comtrade panel): any nonzero
+        // value is an agreement in force, as the backtest reads it.
+        for (double& x : rta.values) {
+            x = std::isnan(x) ? x : (x != 0.0 ? 1.0 : 0.0);
+        }
         rta.regressor.source = fmt::format("panel pair variable \"{}\"", v->name);
     } else {
         rta.regressor.source = "left out: no rta/fta pair variable";

@@ -222,9 +222,13 @@ void write_world(const models::TradePanel& panel, const WorldData& w, const GeoT
             name = name.empty() ? g->second.name : name;
             region = g->second.continent;
             capital = g->second.capital;
-            area = fmt::format("{}", std::max(1.0, g->second.area_km2));
-            lat = fmt::format("{}", g->second.lat);
-            lon = fmt::format("{}", g->second.lon);
+            // A value the geo file lacks stays an empty (unknown) cell, not "nan" or a guess.
+            const auto known = [](double x) {
+                return std::isnan(x) ? std::string() : fmt::format("{}", x);
+            };
+            area = known(g->second.area_km2 > 0.0 ? g->second.area_km2 : std::nan(""));
+            lat = known(g->second.lat);
+            lon = known(g->second.lon);
         }
         c += fmt::format("{},{},{},{},,{},{},{},{},,,,,,\n", code, cell(name.empty() ? code : name),
                          cell(region), gdp / 1e9, area, cell(capital), lat, lon);

@@ -189,7 +189,7 @@ models::TradePanel build_panel(const ImportOptions& options, const FlatMap& cell
         panel.country_names.push_back(table.names[id]);
     }
     const bool products = options.format == Format::baci || options.format == Format::comtrade ||
-                          !(options.format != Format::table || options.product_column.empty());
+                          (options.format == Format::table && !options.product_column.empty());
     if (products) {
         panel.sectors = concordance.sectors;
         panel.sector_names = concordance.names;

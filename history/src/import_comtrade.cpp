@@ -64,9 +64,15 @@ public:
         if (sector == kUnknownProduct) {
             return;
         }
+        // primaryValue is the CIF (M) or FOB (X) value; without it, the side's own column.
         int column = value;
-        if (cif >= 0 && (value < 0 || at(f, value).empty())) {
-            column = side == 1 ? cif : fob; // primaryValue is the CIF (M) or FOB (X) value
+        const int own = side == 1 ? cif : fob;
+        if (own >= 0 && (value < 0 || at(f, value).empty())) {
+            column = own;
+        }
+        if (column < 0) {
+            out.drop(kMissingField, line, text);
+            return;
         }
         double v = 0;
         bool has_value = false;

@@ -19,7 +19,7 @@ public:
     int year = -1, exporter = -1, importer = -1, value = -1, product = -1;
     double scale = 1;
     bool missing_value_ok = false;
-    std::vector<VariableColumn> pair_vars, exporter_vars, importer_vars;
+    std::vector<VariableColumn> pair_vars, exporter_vars;
     const CountryTable* countries = nullptr;
     const Concordance* concordance = nullptr;
 
@@ -60,8 +60,6 @@ public:
             pair_vars, f, [&](unsigned s) { return pack(y, ue, ui, s); }, out.pair_vars);
         read_variables(
             exporter_vars, f, [&](unsigned s) { return pack(y, ue, 0, s); }, out.country_vars);
-        read_variables(
-            importer_vars, f, [&](unsigned s) { return pack(y, ui, 0, s); }, out.country_vars);
     }
 
 private:

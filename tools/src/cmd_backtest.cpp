@@ -182,10 +182,10 @@ int run_backtest_command(BacktestCommand& c) {
                    c.scenario, shared, panel.country_count());
     }
     const history::BacktestResult r = history::run_backtest(panel, c.options);
+    const auto countries = shown(r, c); // a bad --countries fails before a file is written
     if (!c.out.empty()) {
         write_run(r, c, panel, started_at);
     }
-    const auto countries = shown(r, c);
     if (c.json) {
         nlohmann::ordered_json j;
         j["history"] = c.history;

@@ -73,6 +73,10 @@ int run_import(ImportCommand& c) {
     c.options.format = history::parse_format(c.format);
     // Refuse before the import, which may take minutes, rather than after it.
     models::TradePanel earlier;
+    if (c.options.format == history::Format::pwt && !c.merge) {
+        throw sim::UsageError("import: error: pwt gives country variables, no trade: merge it "
+                              "into a trade panel with --merge --out PANEL.h5");
+    }
     if (c.merge) {
         earlier = output::read_panel(c.out);
     } else if (std::filesystem::exists(c.out) && !c.force) {
